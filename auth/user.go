@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Errors of the user and token stores.
+var (
+	ErrUserNotFound  = errors.New("auth: user not found")
+	ErrUsernameTaken = errors.New("auth: username already taken")
+	ErrTokenNotFound = errors.New("auth: token not found")
+	ErrTokenExists   = errors.New("auth: token key already exists")
+)
+
+// User is an account, with the fields of Django's auth.User that matter here.
+type User struct {
+	ID          int64
+	Username    string // NFKC-normalised (see NormalizeUsername)
+	Email       string
+	Password    string // the encoded password hash (Django's format); "!..." is unusable
+	IsActive    bool
+	IsStaff     bool
+	IsSuperuser bool
+	DateJoined  time.Time
+	LastLogin   time.Time // zero when the user never logged in
+}
+
+// MarshalJSON renders the user as the API shows it: never the password hash; last_login null when the
+// user never logged in.
+func (u *User) MarshalJSON() ([]byte, error) {
+	var last *time.Time
+	if !u.LastLogin.IsZero() {
+		t := u.LastLogin.UTC()
+		last = &t
+	}
+	return json.Marshal(struct {
+		ID          int64      `json:"id"`
+		Username    string     `json:"username"`
+		Email       string     `json:"email"`
+		IsActive    bool       `json:"is_active"`
+		IsStaff     bool       `json:"is_staff"`
+		IsSuperuser bool       `json:"is_superuser"`
+		DateJoined  time.Time  `json:"date_joined"`
+		LastLogin   *time.Time `json:"last_login"`
+	}{u.ID, u.Username, u.Email, u.IsActive, u.IsStaff, u.IsSuperuser, u.DateJoined.UTC(), last})
+}
+
+// UserChange lists the fields UpdateUser writes; nil fields are left as they are. Updating single
+// fields (rather than writing back a whole User) keeps concurrent updates, such as a password upgrade
+// at login and an administrator deactivating the account, from undoing each other.
+type UserChange struct {
+	Email       *string
+	Password    *string
+	IsActive    *bool
+	IsStaff     *bool
+	IsSuperuser *bool
+	LastLogin   *time.Time
+}
+
+// UserStore keeps users. Usernames are unique and compared exactly (callers normalise them first).
+// Methods return ErrUserNotFound for a missing user and ErrUsernameTaken on a duplicate username; any
+// other error means the store could not answer.
+type UserStore interface {
+	User(ctx context.Context, id int64) (*User, error)
+	UserByUsername(ctx context.Context, username string) (*User, error)
+	// CreateUser inserts u and sets u.ID.
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, id int64, ch UserChange) error
+	// Users lists every user ordered by id.
+	Users(ctx context.Context) ([]*User, error)
+}
+
+// Token is an API token (DRF's authtoken, several per user). Only a hash of its key is stored.
+type Token struct {
+	ID      int64     `json:"id"`
+	UserID  int64     `json:"user_id"`
+	Name    string    `json:"name"`
+	KeyHash string    `json:"-"`
+	Created time.Time `json:"created"`
+}
+
+// TokenStore keeps API tokens. Methods return ErrTokenNotFound for a missing token.
+type TokenStore interface {
+	// CreateToken inserts t and sets t.ID.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenUser finds the token with that key hash and its user in one round trip.
+	TokenUser(ctx context.Context, keyHash string) (*Token, *User, error)
+	// Tokens lists the tokens of userID (all tokens when userID is 0), ordered by id.
+	Tokens(ctx context.Context, userID int64) ([]*Token, error)
+	// DeleteToken deletes token id if it belongs to userID (any owner when userID is 0).
+	DeleteToken(ctx context.Context, userID, id int64) error
+	// DeleteUserTokens deletes every token of userID and reports how many there were.
+	DeleteUserTokens(ctx context.Context, userID int64) (int, error)
+}
