@@ -54,6 +54,9 @@ func DecodeRecord(b []byte) (Record, error) {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return Record{}, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	if w.Version == 0 { // every stored record has been saved at least once
+		return Record{}, fmt.Errorf("%w: no version", ErrCorrupt)
+	}
 	if w.Data == nil {
 		w.Data = map[string]json.RawMessage{}
 	}
