@@ -144,7 +144,11 @@ type syncWriter struct {
 	w  io.Writer
 }
 
-func (s *syncWriter) Write(b []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.w.Write(b) }
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
 
 // get sends a request with the given cookie header and returns status, body and the Set-Cookie line.
 func (f *fixture) get(t *testing.T, path, cookie string) (int, string, string) {
