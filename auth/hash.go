@@ -2,7 +2,10 @@ package auth
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
+	"hash/maphash"
+	"sync/atomic"
 
 	"github.com/sessionauth/sessionauth/internal/saltedhmac"
 )
@@ -21,12 +24,47 @@ func SessionAuthHash(secretKey, encodedPassword string) string {
 }
 
 func (m *Manager) sessionHash(encodedPassword string, key []byte) string {
-	return hex.EncodeToString(saltedhmac.SumKey(key, []byte(encodedPassword)))
+	sum := m.hashSum(encodedPassword, key)
+	return hex.EncodeToString(sum[:])
 }
 
+// hashMatches compares a stored hex hash with the expected one in constant time.
 func (m *Manager) hashMatches(stored, encodedPassword string, key []byte) bool {
-	if stored == "" {
+	var got [sha256.Size]byte
+	if len(stored) != 2*sha256.Size {
 		return false
 	}
-	return hmac.Equal([]byte(stored), []byte(m.sessionHash(encodedPassword, key)))
+	if _, err := hex.Decode(got[:], []byte(stored)); err != nil {
+		return false
+	}
+	want := m.hashSum(encodedPassword, key)
+	return hmac.Equal(got[:], want[:])
+}
+
+// The HMAC is checked on every session-authenticated request; a small direct-mapped cache keyed by
+// (key, encoded password) keeps that from costing an HMAC and its allocations each time. Entries are
+// immutable and replaced whole, so readers need no lock.
+const hashCacheSize = 1024
+
+type hashEntry struct {
+	key      []byte
+	password string
+	sum      [sha256.Size]byte
+}
+
+type hashCache struct {
+	seed  maphash.Seed
+	slots [hashCacheSize]atomic.Pointer[hashEntry]
+}
+
+func (m *Manager) hashSum(encodedPassword string, key []byte) [sha256.Size]byte {
+	c := &m.cache
+	slot := &c.slots[maphash.String(c.seed, encodedPassword)%hashCacheSize]
+	if e := slot.Load(); e != nil && e.password == encodedPassword && &e.key[0] == &key[0] {
+		return e.sum
+	}
+	e := &hashEntry{key: key, password: encodedPassword}
+	copy(e.sum[:], saltedhmac.SumKey(key, []byte(encodedPassword)))
+	slot.Store(e)
+	return e.sum
 }

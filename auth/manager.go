@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net"
 	"net/http"
@@ -71,10 +72,12 @@ type Manager struct {
 	hashKey    []byte
 	oldKeys    [][]byte
 	validators []password.Validator
+	cache      hashCache
 }
 
 func (m *Manager) init() {
 	m.once.Do(func() {
+		m.cache.seed = maphash.MakeSeed()
 		m.hasher = m.Hasher
 		if m.hasher == nil {
 			m.hasher = &password.Hasher{}
@@ -164,7 +167,7 @@ func (m *Manager) Authenticate(ctx context.Context, username, pw, clientIP strin
 		return nil, err
 	}
 	ok, upgrade, err := m.hasher.Verify(ctx, pw, u.Password)
-	if err != nil {
+	if err != nil && !m.unusableStoredHash(err, u.ID) {
 		return nil, err
 	}
 	if !ok || !u.IsActive {
@@ -181,6 +184,21 @@ func (m *Manager) Authenticate(ctx context.Context, username, pw, clientIP strin
 	}
 	m.Throttle.succeeded(ctx, username)
 	return u, nil
+}
+
+// unusableStoredHash reports whether err from Verify means that the stored hash can match no password
+// (malformed, an unsupported variant, costs out of range) rather than that the Hasher itself is
+// unusable. Such a hash fails like a wrong password, as in Django's check_password; Verify has done the
+// same hashing work, so the failure looks like any other.
+func (m *Manager) unusableStoredHash(err error, userID int64) bool {
+	if !errors.Is(err, password.ErrUnknownFormat) {
+		return false
+	}
+	if cerr := m.hasher.Check(); cerr != nil && !errors.Is(cerr, password.ErrWeakParameters) {
+		return false // the Hasher's own parameters are unusable: a configuration error
+	}
+	m.logger().Warn("auth: stored password hash cannot be verified", "user_id", userID, "error", err)
+	return true
 }
 
 // Login attaches u to the request's session, as Django's login does: a session that belonged to

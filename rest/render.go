@@ -7,6 +7,8 @@ import (
 	"sync"
 )
 
+var jsonContentType = []string{"application/json"} // shared header value, never modified
+
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // JSON writes v as the response body with status, rendered as DRF's JSONRenderer does: compact,
@@ -30,7 +32,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = jsonContentType
 	h.Del("Content-Length")
 	w.WriteHeader(status)
 	_, err := w.Write(b)

@@ -54,7 +54,7 @@ type View struct {
 	api            *API
 	handler        HandlerFunc
 	methods        []string
-	allow          string
+	allow          []string // the Allow header, built once
 	authenticators []Authenticator
 	permissions    []Permission
 	throttles      []Throttle
@@ -137,7 +137,7 @@ func (a *API) View(h HandlerFunc, opts ...Option) *View {
 		methods = append(methods, http.MethodOptions)
 	}
 	v.methods = methods
-	v.allow = strings.Join(methods, ", ")
+	v.allow = []string{strings.Join(methods, ", ")}
 	return v
 }
 
@@ -193,7 +193,7 @@ func (v *View) challenge(r *http.Request) string {
 
 // ServeHTTP implements http.Handler.
 func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Allow", v.allow)
+	w.Header()["Allow"] = v.allow // shared, never modified (len == cap, so appends copy)
 	st := &requestState{view: v}
 	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	if err := v.serve(w, r, st); err != nil {
@@ -208,7 +208,7 @@ func (v *View) serve(w http.ResponseWriter, r *http.Request, st *requestState) e
 	if r.ContentLength > v.bodyLimit {
 		return RequestTooLarge()
 	}
-	if r.Body != nil {
+	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, v.bodyLimit)
 	}
 	if err := v.authenticate(r, st); err != nil {

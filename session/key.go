@@ -54,7 +54,9 @@ func ValidKey(s string) bool {
 // HashKey is the default mapping from a session key to its store id: the hex SHA-256 of the key.
 func HashKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // PublicID derives the identifier under which a session may be shown to its owner (for example in a

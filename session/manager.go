@@ -75,10 +75,11 @@ func FromContext(ctx context.Context) *Session {
 // If the save fails the handler's response is replaced by ErrorHandler's.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := &Session{m: m, req: r}
+		s := &Session{m: m}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		s.req = r
-		sw := &writer{ResponseWriter: w, s: s}
+		sw := &s.w // allocated with the Session
+		sw.ResponseWriter, sw.s = w, s
 		next.ServeHTTP(sw, r)
 		if !sw.wroteHeader {
 			sw.WriteHeader(http.StatusOK)

@@ -20,6 +20,7 @@ import (
 type Session struct {
 	m   *Manager
 	req *http.Request
+	w   writer
 
 	mu         sync.Mutex
 	loaded     bool
@@ -317,7 +318,11 @@ func (s *Session) commit(status int, h http.Header) error {
 		return nil
 	}
 	m := s.m
+	if !s.modified && !s.touch && !(s.key == "" && s.cookieSent) {
+		return nil // the common read-only request: nothing to write
+	}
 	now := m.now()
+	// The write must happen even if the client has gone away (a logout must not be half done).
 	ctx, cancel := m.opContext(context.WithoutCancel(s.req.Context()))
 	defer cancel()
 
@@ -435,9 +440,16 @@ func (s *Session) update(ctx context.Context, now time.Time) error {
 	return fmt.Errorf("session: saving: too many concurrent writers: %w", ErrConflict)
 }
 
+var varyCookie = []string{"Cookie"} // shared; len == cap, so an append elsewhere copies it
+
 // addVary adds v to the Vary header unless it is already listed (or Vary is "*").
 func addVary(h http.Header, v string) {
-	for _, line := range h.Values("Vary") {
+	lines := h.Values("Vary")
+	if len(lines) == 0 && v == "Cookie" {
+		h["Vary"] = varyCookie
+		return
+	}
+	for _, line := range lines {
 		for _, f := range strings.Split(line, ",") {
 			f = strings.TrimSpace(f)
 			if f == "*" || strings.EqualFold(f, v) {
