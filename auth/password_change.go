@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/session"
 )
 
@@ -19,7 +20,7 @@ func (m *Manager) ChangePassword(w http.ResponseWriter, r *http.Request, u *User
 		return err
 	}
 	ok, _, err := m.hasher.Verify(ctx, oldPassword, u.Password)
-	if err != nil && !errors.Is(err, ErrInvalidCredentials) {
+	if err != nil && !errors.Is(err, password.ErrTooLong) && !m.unusableStoredHash(err, u.ID) {
 		return err
 	}
 	if !ok {

@@ -12,7 +12,11 @@ import (
 // Hit looks at the hits recorded for key within (now-window, now]. If there are fewer than limit, it
 // records a hit at now and reports Allowed; otherwise it records nothing. Count is the number of hits in
 // the window after the call and Oldest the earliest of them (zero when there are none). The check and
-// the record are one atomic step: N concurrent calls with limit L allow at most L of them.
+// the record are one atomic step: N concurrent calls with limit L allow at most L of them. Concurrent
+// callers' clocks differ slightly, so a recorded hit later than a caller's now still counts against it.
+//
+// Both methods fail (with an error other than a refusal) when ctx is already done; a store that cannot
+// answer returns an error, and callers refuse the request (throttling fails closed).
 //
 // ClearHits forgets every hit recorded for key.
 type Store interface {

@@ -2,6 +2,8 @@ package memory
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -9,7 +11,7 @@ import (
 )
 
 type hits struct {
-	times  []time.Time // oldest first
+	times  []time.Time // sorted, oldest first
 	window time.Duration
 }
 
@@ -42,7 +44,10 @@ func (s *Store) Hit(ctx context.Context, key string, now time.Time, limit int, w
 	h.times = h.times[i:]
 	res := throttle.Result{Allowed: len(h.times) < limit}
 	if res.Allowed {
-		h.times = append(h.times, now)
+		// Keep the times sorted even when concurrent callers arrive out of time order, so that the
+		// pruning above and Oldest stay right.
+		j := sort.Search(len(h.times), func(j int) bool { return h.times[j].After(now) })
+		h.times = slices.Insert(h.times, j, now)
 	}
 	res.Count = len(h.times)
 	if res.Count > 0 {
