@@ -73,6 +73,14 @@ func Parse(r *http.Request) (*Input, error) {
 		if err != nil {
 			return nil, bodyError(err, "Form parse error")
 		}
+		// The CSRF check may have parsed the form before us and met the body limit; net/http then
+		// keeps an empty PostForm and reports no error the second time. The limited reader
+		// remembers: a zero-length read returns its error without consuming anything.
+		if r.Body != nil {
+			if _, err := r.Body.Read(nil); err != nil && err != io.EOF {
+				return nil, bodyError(err, "Form parse error")
+			}
+		}
 		in.form = r.PostForm
 		return in, nil
 	}

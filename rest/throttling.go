@@ -37,7 +37,10 @@ func (t *RateThrottle) Allow(r *http.Request, v *View) (bool, time.Duration, err
 // AnonRateThrottle limits anonymous requests per client address (scope "anon"); authenticated users
 // are not throttled by it.
 type AnonRateThrottle struct {
-	Rate string // default API.ThrottleRates["anon"]
+	// Scope names the bucket and the default rate, as a DRF subclass's scope does; default "anon".
+	// Two throttles with the same scope share their counts.
+	Scope string
+	Rate  string // default API.ThrottleRates[Scope]
 }
 
 // Allow implements Throttle.
@@ -45,18 +48,31 @@ func (t *AnonRateThrottle) Allow(r *http.Request, v *View) (bool, time.Duration,
 	if User(r) != nil {
 		return true, 0, nil
 	}
-	return v.api.hit(r, "anon", t.Rate, "throttle_anon_"+v.api.clientIP(r))
+	scope := orDefault(t.Scope, "anon")
+	return v.api.hit(r, scope, t.Rate, "throttle_"+scope+"_"+v.api.clientIP(r))
 }
 
 // UserRateThrottle limits requests per user, or per client address for anonymous requests (scope
 // "user").
 type UserRateThrottle struct {
-	Rate string // default API.ThrottleRates["user"]
+	// Scope names the bucket and the default rate, as a DRF subclass's scope does (DRF's docs pair a
+	// "burst" and a "sustained" UserRateThrottle); default "user". Two throttles with the same scope
+	// share their counts, so give each throttle of a view its own scope.
+	Scope string
+	Rate  string // default API.ThrottleRates[Scope]
 }
 
 // Allow implements Throttle.
 func (t *UserRateThrottle) Allow(r *http.Request, v *View) (bool, time.Duration, error) {
-	return v.api.hit(r, "user", t.Rate, "throttle_user_"+userIdent(r, v))
+	scope := orDefault(t.Scope, "user")
+	return v.api.hit(r, scope, t.Rate, "throttle_"+scope+"_"+userIdent(r, v))
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // ScopedRateThrottle limits requests to every view with the same ThrottleScope together, per user or

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,8 +338,8 @@ func acceptsJSON(values []string) bool {
 			if err != nil {
 				continue
 			}
-			if q := params["q"]; q == "0" || q == "0.0" || q == "0.00" || q == "0.000" {
-				continue
+			if q, err := strconv.ParseFloat(params["q"], 64); err == nil && q <= 0 {
+				continue // q=0 means "not acceptable"
 			}
 			if mt == "*/*" || mt == "application/*" || mt == "application/json" {
 				return true
