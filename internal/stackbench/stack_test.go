@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/sessionauth/sessionauth/rest"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
+	"github.com/sessionauth/sessionauth/store/sqlite"
 )
 
 // backend is what a benchmark needs from a store.
@@ -147,5 +149,29 @@ func lookupBench(b *testing.B, st session.Store, n int) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+func newSQLite(tb testing.TB) *sqlite.Store {
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+func BenchmarkHelloSQLite(b *testing.B) {
+	h, cookie := stack(b, newSQLite(b))
+	run(b, h, cookie)
+}
+
+// BenchmarkLookupSQLite compares a session lookup among 10³ and 10⁵ live sessions (10⁶ rows take
+// minutes to insert; the B-tree depth grows by one level at most between the two).
+func BenchmarkLookupSQLite(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+			lookupBench(b, newSQLite(b), n)
+		})
 	}
 }
