@@ -9,6 +9,7 @@ import (
 // {"new_password": ["This password is too short. ..."]}.
 type FieldErrors map[string][]string
 
+// Error lists the fields and their messages.
 func (e FieldErrors) Error() string {
 	fields := make([]string, 0, len(e))
 	for f := range e {

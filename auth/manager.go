@@ -38,6 +38,7 @@ type ThrottledError struct {
 	Wait time.Duration // how long to wait before trying again; 0 when unknown
 }
 
+// Error says how long to wait.
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("auth: too many login attempts; retry in %s", e.Wait.Round(time.Second))
 }
@@ -66,6 +67,9 @@ type Manager struct {
 	ClientIP func(*http.Request) string
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// OnAuthenticate, when set, is called once per Authenticate call with the outcome: "ok",
+	// "failed" or "throttled" (not for store failures). Servers count logins with it.
+	OnAuthenticate func(result string)
 
 	once       sync.Once
 	hasher     *password.Hasher
@@ -148,6 +152,22 @@ func (m *Manager) PasswordHasher() *password.Hasher {
 // throttled attempts (*ThrottledError, no hashing) and store failures (returned as they are). A stored
 // hash in an outdated format is upgraded on success.
 func (m *Manager) Authenticate(ctx context.Context, username, pw, clientIP string) (*User, error) {
+	u, err := m.authenticate(ctx, username, pw, clientIP)
+	if m.OnAuthenticate != nil {
+		var throttled *ThrottledError
+		switch {
+		case err == nil:
+			m.OnAuthenticate("ok")
+		case errors.Is(err, ErrInvalidCredentials):
+			m.OnAuthenticate("failed")
+		case errors.As(err, &throttled):
+			m.OnAuthenticate("throttled")
+		}
+	}
+	return u, err
+}
+
+func (m *Manager) authenticate(ctx context.Context, username, pw, clientIP string) (*User, error) {
 	m.init()
 	username = NormalizeUsername(username)
 	if err := m.Throttle.attempt(ctx, username, clientIP, m.now()); err != nil {

@@ -39,6 +39,9 @@ func (p *Policy) Check(r *http.Request) error {
 		return nil
 	}
 	c.logFailure(r, f)
+	if p.OnFailure != nil {
+		p.OnFailure(r, f)
+	}
 	return f
 }
 

@@ -90,6 +90,10 @@ type Policy struct {
 	// secret. Nil means slog.Default() at the time of logging.
 	Logger *slog.Logger
 
+	// OnFailure, when set, is called for every request Check rejects (after logging), for example to
+	// count failures in metrics. It must be safe for concurrent use.
+	OnFailure func(r *http.Request, f *Failure)
+
 	once sync.Once
 	cfg  *config
 }
