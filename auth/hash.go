@@ -30,11 +30,16 @@ func (m *Manager) sessionHash(encodedPassword string, key []byte) string {
 
 // hashMatches compares a stored hex hash with the expected one in constant time.
 func (m *Manager) hashMatches(stored, encodedPassword string, key []byte) bool {
+	return m.rawHashMatches([]byte(stored), encodedPassword, key)
+}
+
+// rawHashMatches is hashMatches on the stored hex digits, without quotes.
+func (m *Manager) rawHashMatches(stored []byte, encodedPassword string, key []byte) bool {
 	var got [sha256.Size]byte
 	if len(stored) != 2*sha256.Size {
 		return false
 	}
-	if _, err := hex.Decode(got[:], []byte(stored)); err != nil {
+	if _, err := hex.Decode(got[:], stored); err != nil {
 		return false
 	}
 	want := m.hashSum(encodedPassword, key)

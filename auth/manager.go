@@ -304,15 +304,19 @@ func (m *Manager) SessionUser(r *http.Request) (*User, error) {
 	if !u.IsActive {
 		return nil, s.Flush()
 	}
-	h, err := s.GetString(HashSessionKey)
+	raw, _, err := s.GetRaw(HashSessionKey)
 	if err != nil {
 		return nil, err
 	}
-	if m.hashMatches(h, u.Password, m.hashKey) {
+	h := raw
+	if len(h) >= 2 && h[0] == '"' && h[len(h)-1] == '"' {
+		h = h[1 : len(h)-1] // a JSON string of hex digits: no escapes to decode
+	}
+	if m.rawHashMatches(h, u.Password, m.hashKey) {
 		return u, nil
 	}
 	for _, k := range m.oldKeys {
-		if m.hashMatches(h, u.Password, k) {
+		if m.rawHashMatches(h, u.Password, k) {
 			// Hashed under a retired secret key: move the session to the current key.
 			if err := s.CycleKey(); err != nil {
 				return nil, err

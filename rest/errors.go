@@ -22,6 +22,7 @@ type Error struct {
 	cause          error
 }
 
+// Error describes the status and detail.
 func (e *Error) Error() string {
 	if e.Fields != nil {
 		return fmt.Sprintf("rest: %d validation error %v", e.Status, e.Fields)

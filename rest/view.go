@@ -143,7 +143,9 @@ func (a *API) View(h HandlerFunc, opts ...Option) *View {
 }
 
 // requestState is what a view knows about the request, reachable from handlers through the context.
+// It is itself the request's context (the parent's, answering stateKey), which saves an allocation.
 type requestState struct {
+	context.Context
 	view          *View
 	user          *auth.User
 	credentials   any
@@ -151,6 +153,14 @@ type requestState struct {
 }
 
 type stateKey struct{}
+
+// Value implements context.Context.
+func (st *requestState) Value(key any) any {
+	if key == (stateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
 
 func state(r *http.Request) *requestState {
 	st, _ := r.Context().Value(stateKey{}).(*requestState)
@@ -195,8 +205,8 @@ func (v *View) challenge(r *http.Request) string {
 // ServeHTTP implements http.Handler.
 func (v *View) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["Allow"] = v.allow // shared, never modified (len == cap, so appends copy)
-	st := &requestState{view: v}
-	r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+	st := &requestState{Context: r.Context(), view: v}
+	r = r.WithContext(st)
 	if err := v.serve(w, r, st); err != nil {
 		v.fail(w, r, err)
 	}

@@ -44,7 +44,8 @@ type Manager struct {
 	// ExpireAtBrowserClose makes new sessions use a cookie without Max-Age (the server-side lifetime
 	// still applies). A session can override it with SetPersistent.
 	ExpireAtBrowserClose bool
-	// Timeout bounds each store operation when positive (in addition to the request's context).
+	// Timeout bounds each store operation when positive (in addition to the request's context). It
+	// costs a timer per operation; network stores usually carry their own I/O timeouts instead.
 	Timeout time.Duration
 	// ErrorHandler answers a request whose session could not be saved. The default writes JSON
 	// {"detail": ...}: 400 for ErrInterrupted, 503 for store failures.
@@ -56,6 +57,19 @@ type Manager struct {
 }
 
 type ctxKey struct{}
+
+// sessionCtx is the request's context: the parent's, answering ctxKey with the Session.
+type sessionCtx struct {
+	context.Context
+	s *Session
+}
+
+func (c *sessionCtx) Value(key any) any {
+	if key == (ctxKey{}) {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
 
 // From returns the request's session, or nil when the request did not pass through a Manager's Handler.
 // Every method of a nil *Session returns ErrNoSession.
@@ -76,7 +90,8 @@ func FromContext(ctx context.Context) *Session {
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := &Session{m: m}
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
+		s.ctx = sessionCtx{Context: r.Context(), s: s} // the request's context, allocated with the Session
+		r = r.WithContext(&s.ctx)
 		s.req = r
 		sw := &s.w // allocated with the Session
 		sw.ResponseWriter, sw.s = w, s

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ type Session struct {
 	m   *Manager
 	req *http.Request
 	w   writer
+	ctx sessionCtx
 
 	mu         sync.Mutex
 	loaded     bool
@@ -127,7 +129,7 @@ func (s *Session) GetString(key string) (string, error) {
 	if !ok || len(raw) < 2 || raw[0] != '"' {
 		return "", nil
 	}
-	if !strings.ContainsRune(string(raw[1:len(raw)-1]), '\\') {
+	if bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
 		return string(raw[1 : len(raw)-1]), nil
 	}
 	var v string
@@ -135,6 +137,17 @@ func (s *Session) GetString(key string) (string, error) {
 		return "", nil
 	}
 	return v, nil
+}
+
+// GetRaw returns the JSON stored under key, for callers that decode it themselves. The returned
+// bytes are shared with the session and must not be modified.
+func (s *Session) GetRaw(key string) (json.RawMessage, bool, error) {
+	if err := s.lock(); err != nil {
+		return nil, false, err
+	}
+	raw, ok := s.lookup(key)
+	s.mu.Unlock()
+	return raw, ok, nil
 }
 
 // Set stores value, encoded as JSON, under key. Encoding errors are returned at once.

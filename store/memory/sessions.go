@@ -185,3 +185,23 @@ func (sh *shard) deleteExpired(now time.Time) int {
 	}
 	return n
 }
+
+// CountSessions reports how many live sessions the store holds.
+func (s *Store) CountSessions(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		for _, rec := range sh.records {
+			if now.Before(rec.Expires) {
+				n++
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	return n, nil
+}

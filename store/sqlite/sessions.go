@@ -9,8 +9,24 @@ import (
 	"github.com/sessionauth/sessionauth/session"
 )
 
-// Load implements session.Store.
+// Load implements session.Store, from the cache when it can.
 func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	c := s.cache
+	if c == nil || c.fresh(ctx) != nil {
+		return s.loadSession(ctx, id)
+	}
+	if rec, ok := c.session(id, s.now()); ok {
+		return rec, nil
+	}
+	epoch := c.begin()
+	rec, err := s.loadSession(ctx, id)
+	if err == nil {
+		c.putSession(epoch, id, rec)
+	}
+	return rec, err
+}
+
+func (s *Store) loadSession(ctx context.Context, id string) (session.Record, error) {
 	var rec session.Record
 	var data []byte
 	var created, lastSeen, expires int64
@@ -56,6 +72,7 @@ func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error 
 			expires = ?, transient = ?, ip = ?, user_agent = ?, version = version + 1
 			WHERE id = ? AND version = ? AND expires > ?`, append(args, id, rec.Version, now)...)
 	}
+	s.forgetSession(id)
 	if err != nil {
 		return fmt.Errorf("sqlite: saving session: %w", err)
 	}
@@ -84,10 +101,27 @@ func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error 
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, id string) error {
-	if _, err := s.w.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", id); err != nil {
+	_, err := s.w.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", id)
+	s.forgetSession(id)
+	if err != nil {
 		return fmt.Errorf("sqlite: deleting session: %w", err)
 	}
 	return nil
+}
+
+// forgetSession drops a session from the cache after a write (whether or not the write succeeded:
+// an error may still have committed).
+func (s *Store) forgetSession(id string) {
+	if s.cache != nil {
+		s.cache.invalidate(func() { delete(s.cache.sessions, id) })
+	}
+}
+
+// forgetAllSessions drops every cached session after a write that touched many.
+func (s *Store) forgetAllSessions() {
+	if s.cache != nil {
+		s.cache.invalidate(func() { clear(s.cache.sessions) })
+	}
 }
 
 // UserSessions implements session.UserIndex.
@@ -128,6 +162,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (in
 	}
 	res, err := s.w.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? AND id <> ? AND expires > ?",
 		userID, keep, nanos(s.now()))
+	s.forgetAllSessions()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: revoking sessions: %w", err)
 	}
@@ -142,6 +177,7 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	for {
 		res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id IN
 			(SELECT id FROM sessions WHERE expires <= ? LIMIT 1000)`, nanos(s.now()))
+		s.forgetAllSessions()
 		if err != nil {
 			return total, fmt.Errorf("sqlite: deleting expired sessions: %w", err)
 		}
@@ -151,4 +187,11 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// CountSessions reports how many live sessions the store holds.
+func (s *Store) CountSessions(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM sessions WHERE expires > ?", nanos(s.now())).Scan(&n)
+	return n, err
 }

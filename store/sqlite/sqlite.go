@@ -26,6 +26,10 @@ type Options struct {
 	SweepInterval time.Duration
 	// Now is the clock used to decide expiry; nil means time.Now.
 	Now func() time.Time
+	// CacheCheckInterval bounds how long a change made by another process (the admin CLI) can go
+	// unseen by this Store's read cache; zero means 1 ms, negative disables the cache. Changes made
+	// through this Store are seen at once.
+	CacheCheckInterval time.Duration
 }
 
 // DefaultSweepInterval is the sweeper's period when Options.SweepInterval is zero.
@@ -38,6 +42,7 @@ type Store struct {
 	now  func() time.Time
 
 	stmts statements
+	cache *cache // nil when disabled
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -86,6 +91,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.r.Close()
 		return nil, err
 	}
+	if opts.CacheCheckInterval >= 0 {
+		ci := opts.CacheCheckInterval
+		if ci == 0 {
+			ci = time.Millisecond
+		}
+		if s.cache, err = newCache(w, ci); err != nil {
+			s.stmts.close()
+			s.w.Close()
+			s.r.Close()
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+	}
 	interval := opts.SweepInterval
 	if interval == 0 {
 		interval = DefaultSweepInterval
@@ -102,6 +119,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.done
+	if s.cache != nil {
+		s.cache.close()
+	}
 	s.stmts.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }

@@ -192,3 +192,89 @@ func TestDeleteExpiredInBatches(t *testing.T) {
 		t.Fatalf("DeleteExpired = %d, %v; want 2500", n, err)
 	}
 }
+
+// The read cache must not serve what another process changed (the admin CLI revoking a session or
+// deactivating a user): after the check interval the change is seen.
+func TestCacheSeesOtherProcesses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	server, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	cli, err := sqlite.Open(ctx, path, sqlite.Options{CacheCheckInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+
+	u := &auth.User{Username: "cached", Password: "!x", IsActive: true, DateJoined: time.Now()}
+	if err := server.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	id := session.HashKey("cached-session")
+	now := time.Now()
+	rec := session.Record{UserID: fmt.Sprint(u.ID), Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+	if err := server.Save(ctx, id, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // fill the cache
+		if _, err := server.Load(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := server.User(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if n, err := cli.DeleteUserSessions(ctx, fmt.Sprint(u.ID), ""); err != nil || n != 1 {
+		t.Fatalf("revoke: %d %v", n, err)
+	}
+	inactive := false
+	if err := cli.UpdateUser(ctx, u.ID, auth.UserChange{IsActive: &inactive}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // > the 1 ms check interval
+	if _, err := server.Load(ctx, id); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("a session revoked by another process is still served: %v", err)
+	}
+	if got, err := server.User(ctx, u.ID); err != nil || got.IsActive {
+		t.Fatalf("a user deactivated by another process is still active in the cache: %+v %v", got, err)
+	}
+}
+
+// Writes through the Store itself are seen at once, with no interval.
+func TestCacheSeesOwnWritesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "own.db"), sqlite.Options{CacheCheckInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u := &auth.User{Username: "own", Password: "!x", IsActive: true, DateJoined: time.Now()}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	id := session.HashKey("own-session")
+	now := time.Now()
+	rec := session.Record{UserID: fmt.Sprint(u.ID), Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+	if err := st.Save(ctx, id, &rec); err != nil {
+		t.Fatal(err)
+	}
+	st.Load(ctx, id)
+	st.User(ctx, u.ID)
+	pw := "!changed"
+	if err := st.UpdateUser(ctx, u.ID, auth.UserChange{Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.User(ctx, u.ID); got.Password != pw {
+		t.Fatal("own user update not seen")
+	}
+	if err := st.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Load(ctx, id); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("own delete not seen: %v", err)
+	}
+}

@@ -25,8 +25,35 @@ func (s *Store) CreateToken(ctx context.Context, t *auth.Token) error {
 	return err
 }
 
-// TokenUser implements auth.TokenStore: one query joining the token to its user.
+// TokenUser implements auth.TokenStore: from the cache when it can, else one query joining the
+// token to its user.
 func (s *Store) TokenUser(ctx context.Context, keyHash string) (*auth.Token, *auth.User, error) {
+	c := s.cache
+	if c == nil || c.fresh(ctx) != nil {
+		return s.loadTokenUser(ctx, keyHash)
+	}
+	if t, ok := c.token(keyHash); ok {
+		if u, ok := c.user(t.UserID); ok {
+			return &t, &u, nil
+		}
+	}
+	epoch := c.begin()
+	t, u, err := s.loadTokenUser(ctx, keyHash)
+	if err == nil {
+		c.putToken(epoch, *t)
+		c.putUser(epoch, *u)
+	}
+	return t, u, err
+}
+
+// forgetTokens drops every cached token after a write to the tokens table.
+func (s *Store) forgetTokens() {
+	if s.cache != nil {
+		s.cache.invalidate(func() { clear(s.cache.tokens) })
+	}
+}
+
+func (s *Store) loadTokenUser(ctx context.Context, keyHash string) (*auth.Token, *auth.User, error) {
 	t, u := new(auth.Token), new(auth.User)
 	var created int64
 	var active, staff, super int
@@ -69,6 +96,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]*auth.Token, error)
 // DeleteToken implements auth.TokenStore.
 func (s *Store) DeleteToken(ctx context.Context, userID, id int64) error {
 	res, err := s.w.ExecContext(ctx, "DELETE FROM tokens WHERE id = ? AND (user_id = ? OR ? = 0)", id, userID, userID)
+	s.forgetTokens()
 	if err != nil {
 		return fmt.Errorf("sqlite: deleting token: %w", err)
 	}
@@ -81,6 +109,7 @@ func (s *Store) DeleteToken(ctx context.Context, userID, id int64) error {
 // DeleteUserTokens implements auth.TokenStore.
 func (s *Store) DeleteUserTokens(ctx context.Context, userID int64) (int, error) {
 	res, err := s.w.ExecContext(ctx, "DELETE FROM tokens WHERE user_id = ?", userID)
+	s.forgetTokens()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: deleting tokens: %w", err)
 	}

@@ -33,10 +33,35 @@ func userResult(u *auth.User, err error) (*auth.User, error) {
 	return u, nil
 }
 
-// User implements auth.UserStore.
+// User implements auth.UserStore, from the cache when it can. It returns a copy.
 func (s *Store) User(ctx context.Context, id int64) (*auth.User, error) {
+	c := s.cache
+	if c == nil || c.fresh(ctx) != nil {
+		return s.loadUser(ctx, id)
+	}
+	if u, ok := c.user(id); ok {
+		return &u, nil
+	}
+	epoch := c.begin()
+	u, err := s.loadUser(ctx, id)
+	if err == nil {
+		c.putUser(epoch, *u)
+	}
+	return u, err
+}
+
+func (s *Store) loadUser(ctx context.Context, id int64) (*auth.User, error) {
 	u := new(auth.User)
 	return userResult(u, scanUser(s.stmts.loadUser.QueryRowContext(ctx, id), u))
+}
+
+// forgetUser drops a user, and the tokens that carry its data, from the cache after a write.
+func (s *Store) forgetUser(id int64) {
+	if s.cache != nil {
+		s.cache.invalidate(func() {
+			delete(s.cache.users, id)
+		})
+	}
 }
 
 // UserByUsername implements auth.UserStore.
@@ -96,6 +121,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, ch auth.UserChange) er
 		return err
 	}
 	res, err := s.w.ExecContext(ctx, "UPDATE users SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(args, id)...)
+	s.forgetUser(id)
 	if err != nil {
 		return fmt.Errorf("sqlite: updating user: %w", err)
 	}
