@@ -1,0 +1,208 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sessionauth/sessionauth/clientip"
+	"github.com/sessionauth/sessionauth/throttle"
+)
+
+// config is the server's configuration. Every field is a flag with an environment twin
+// (SESSIONAUTH_<FLAG>, upper case, dashes as underscores); a flag given on the command line wins.
+type config struct {
+	Addr               string
+	MetricsAddr        string
+	PprofAddr          string
+	Database           string
+	SessionStore       string
+	SecretKeyFile      string
+	SecureCookies      bool
+	SessionCookieName  string
+	TrustedOrigins     []string
+	TrustedProxies     []netip.Prefix
+	AllowedHosts       []string
+	SessionAge         time.Duration
+	IdleTimeout        time.Duration
+	LoginRate          throttle.Rate
+	LoginAddressRate   throttle.Rate
+	LogFormat          string
+	LogLevel           string
+	ShutdownTimeout    time.Duration
+	NoBootstrapAdmin   bool
+	SecretKeyFallbacks []string
+}
+
+// flagSet binds flags to a config. Parsing runs in two steps so that validation errors name the flag:
+// the environment fills in values first, then the command line overrides them.
+type flagSet struct {
+	*flag.FlagSet
+	raw        map[string]*string
+	cfg        config   // boolean flags write here directly
+	positional []string // non-flag arguments, wherever they appeared
+}
+
+func newFlagSet(name string) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	return &flagSet{FlagSet: fs, raw: map[string]*string{}}
+}
+
+// str declares a flag whose value is checked by the config's parse step.
+func (f *flagSet) str(name, def, usage string) {
+	f.raw[name] = f.String(name, def, usage+" (env "+envName(name)+")")
+}
+
+func envName(flagName string) string {
+	return "SESSIONAUTH_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// boolean declares a boolean flag (so "--secure-cookies" alone means true).
+func (f *flagSet) boolean(name string, dst *bool, usage string) {
+	f.BoolVar(dst, name, false, usage+" (env "+envName(name)+")")
+}
+
+// applyEnv sets flags from their environment twins; the command line, parsed afterwards, wins. An
+// invalid environment value is reported with its variable and flag names.
+func (f *flagSet) applyEnv() error {
+	var err error
+	f.VisitAll(func(fl *flag.Flag) {
+		if v, ok := os.LookupEnv(envName(fl.Name)); ok && err == nil {
+			if e := fl.Value.Set(v); e != nil {
+				err = fmt.Errorf("invalid %s=%q (--%s): want true or false", envName(fl.Name), v, fl.Name)
+			}
+		}
+	})
+	return err
+}
+
+func (f *flagSet) get(name string) string { return *f.raw[name] }
+
+// databaseFlags are shared by serve and every admin command.
+func (f *flagSet) databaseFlags() {
+	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path or sqlite:// URL")
+	f.str("session-store", "sqlite", "where sessions live: sqlite (the --database file) or memory")
+}
+
+func (f *flagSet) serveFlags() {
+	f.databaseFlags()
+	f.str("addr", "127.0.0.1:8000", "address to listen on")
+	f.str("metrics-addr", "", "serve /metrics on this address instead of --addr")
+	f.str("pprof-addr", "", "serve Go's /debug/pprof profiles on this address (keep it on loopback); off by default")
+	f.str("secret-key-file", "", "file holding the secret key (created with mode 0600 if missing); default: kept in the database")
+	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation)")
+	f.boolean("secure-cookies", &f.cfg.SecureCookies, "mark cookies Secure (serve over HTTPS, directly or behind --trusted-proxies)")
+	f.str("session-cookie-name", "sessionid", `session cookie name; "__Host-sessionid" needs --secure-cookies`)
+	f.str("trusted-origins", "", "comma-separated origins allowed to send unsafe requests, e.g. https://app.example.com,https://*.example.com")
+	f.str("trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For / X-Forwarded-Proto are believed")
+	f.str("allowed-hosts", "", "comma-separated Host names accepted on unsafe requests (.example.com for subdomains); empty: any")
+	f.str("session-age", "336h", "absolute session lifetime (Go duration, or days like 14d)")
+	f.str("idle-timeout", "0", "end sessions unused for this long (0 disables)")
+	f.str("login-rate", "5/min", "login attempts per account (DRF rate: 5/min, 100/hour …)")
+	f.str("login-address-rate", "30/min", "login attempts per client address")
+	f.str("log-format", "text", "log format: text or json")
+	f.str("log-level", "info", "log level: debug, info, warn or error")
+	f.str("shutdown-timeout", "15s", "how long SIGTERM waits for in-flight requests")
+	f.boolean("no-bootstrap-admin", &f.cfg.NoBootstrapAdmin, "do not create an admin user when the database has none")
+}
+
+// errFlag names the flag whose value is wrong.
+func errFlag(name, value string, err error) error {
+	return fmt.Errorf("invalid --%s %q: %v", name, value, err)
+}
+
+// serveConfig converts and validates the serve flags.
+func (f *flagSet) serveConfig() (*config, error) {
+	c := &f.cfg
+	*c = config{
+		SecureCookies: c.SecureCookies, NoBootstrapAdmin: c.NoBootstrapAdmin,
+		Addr: f.get("addr"), MetricsAddr: f.get("metrics-addr"), PprofAddr: f.get("pprof-addr"), Database: f.get("database"),
+		SessionStore: f.get("session-store"), SecretKeyFile: f.get("secret-key-file"),
+		SessionCookieName: f.get("session-cookie-name"), LogFormat: f.get("log-format"), LogLevel: f.get("log-level"),
+	}
+	var err error
+	durFlag := func(name string, dst *time.Duration, allowZero bool) {
+		if err != nil {
+			return
+		}
+		v, e := parseDuration(f.get(name))
+		switch {
+		case e != nil:
+			err = errFlag(name, f.get(name), e)
+		case v < 0 || (v == 0 && !allowZero):
+			err = errFlag(name, f.get(name), errors.New("must be positive"))
+		}
+		*dst = v
+	}
+	rateFlag := func(name string, dst *throttle.Rate) {
+		if err != nil {
+			return
+		}
+		v, e := throttle.ParseRate(f.get(name))
+		if e != nil || v.IsZero() {
+			err = errFlag(name, f.get(name), errors.New("want a rate such as 5/min"))
+		}
+		*dst = v
+	}
+	durFlag("session-age", &c.SessionAge, false)
+	durFlag("idle-timeout", &c.IdleTimeout, true)
+	durFlag("shutdown-timeout", &c.ShutdownTimeout, true)
+	rateFlag("login-rate", &c.LoginRate)
+	rateFlag("login-address-rate", &c.LoginAddressRate)
+	if err != nil {
+		return nil, err
+	}
+	if c.TrustedProxies, err = clientip.ParsePrefixes(f.get("trusted-proxies")); err != nil {
+		return nil, errFlag("trusted-proxies", f.get("trusted-proxies"), err)
+	}
+	c.TrustedOrigins = splitList(f.get("trusted-origins"))
+	c.AllowedHosts = splitList(f.get("allowed-hosts"))
+	c.SecretKeyFallbacks = splitList(f.get("secret-key-fallbacks"))
+	switch {
+	case c.Addr == "":
+		return nil, errFlag("addr", c.Addr, errors.New("must not be empty"))
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return nil, errFlag("log-format", c.LogFormat, errors.New("want text or json"))
+	}
+	if _, e := parseLevel(c.LogLevel); e != nil {
+		return nil, errFlag("log-level", c.LogLevel, e)
+	}
+	if e := checkStores(f.get("database"), f.get("session-store")); e != nil {
+		return nil, e
+	}
+	if strings.HasPrefix(c.SessionCookieName, "__Host-") && !c.SecureCookies {
+		return nil, errFlag("session-cookie-name", c.SessionCookieName, errors.New("a __Host- cookie needs --secure-cookies"))
+	}
+	return c, nil
+}
+
+// parseDuration accepts Go durations and whole days ("14d").
+func parseDuration(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return 0, errors.New("want a duration such as 90s, 12h or 14d")
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("want a duration such as 90s, 12h or 14d")
+	}
+	return v, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

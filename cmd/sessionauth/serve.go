@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sessionauth/sessionauth/auth"
+	"github.com/sessionauth/sessionauth/auth/password"
+	"github.com/sessionauth/sessionauth/authapi"
+	"github.com/sessionauth/sessionauth/clientip"
+	"github.com/sessionauth/sessionauth/csrf"
+	"github.com/sessionauth/sessionauth/internal/demo"
+	"github.com/sessionauth/sessionauth/rest"
+	"github.com/sessionauth/sessionauth/session"
+	"github.com/sessionauth/sessionauth/throttle"
+	"github.com/sessionauth/sessionauth/web"
+)
+
+// server is everything serve wires together.
+type server struct {
+	cfg     *config
+	log     *slog.Logger
+	stores  *stores
+	auth    *auth.Manager
+	metrics *metrics
+	handler http.Handler
+}
+
+// newServer opens the stores and builds the handler tree:
+//
+//	request log → session middleware → mux (authapi, demo API, HTML pages, /healthz, /metrics)
+func newServer(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writer) (*server, error) {
+	st, err := openStores(ctx, cfg.Database, cfg.SessionStore)
+	if err != nil {
+		return nil, err
+	}
+	srv := &server{cfg: cfg, log: log, stores: st}
+	if err := srv.build(ctx, stderr); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
+func (srv *server) build(ctx context.Context, stderr io.Writer) error {
+	cfg, st := srv.cfg, srv.stores
+	if err := st.openNotes(ctx, cfg.Database); err != nil {
+		return err
+	}
+	secret, err := loadSecretKey(ctx, cfg.SecretKeyFile, st.db)
+	if err != nil {
+		return err
+	}
+	counter, _ := st.sessions.(sessionCounter)
+	srv.metrics = newMetrics(counter)
+
+	resolver := &clientip.Resolver{TrustedProxies: cfg.TrustedProxies}
+	sm := &session.Manager{
+		Store:       st.sessions,
+		Cookie:      session.Cookie{Name: cfg.SessionCookieName, Secure: cfg.SecureCookies},
+		Lifetime:    cfg.SessionAge,
+		IdleTimeout: cfg.IdleTimeout,
+		Logger:      srv.log,
+	}
+	policy := &csrf.Policy{
+		CookieSecure:   cfg.SecureCookies,
+		TrustedOrigins: cfg.TrustedOrigins,
+		AllowedHosts:   cfg.AllowedHosts,
+		IsSecure:       resolver.IsSecure,
+		Logger:         srv.log,
+		OnFailure:      func(_ *http.Request, f *csrf.Failure) { srv.metrics.csrfFailure(f.Code()) },
+	}
+	if err := policy.Validate(); err != nil {
+		return errFlag("trusted-origins", fmt.Sprint(cfg.TrustedOrigins), err)
+	}
+	srv.auth = &auth.Manager{
+		Users: st.db, Tokens: st.db, Sessions: sm, CSRF: policy,
+		Hasher:             &password.Hasher{},
+		SecretKey:          secret,
+		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
+		Throttle: &auth.LoginThrottle{
+			Store:   st.db,
+			Account: []throttle.Rate{cfg.LoginRate, {N: 100, Period: time.Hour}},
+			Address: []throttle.Rate{cfg.LoginAddressRate},
+		},
+		ClientIP:       resolver.IP,
+		Logger:         srv.log,
+		OnAuthenticate: srv.metrics.login,
+	}
+	if err := srv.auth.Validate(); err != nil {
+		return err
+	}
+	if !cfg.NoBootstrapAdmin {
+		if err := srv.bootstrapAdmin(ctx, stderr); err != nil {
+			return err
+		}
+	}
+
+	sessionAuth := &rest.SessionAuthentication{Auth: srv.auth}
+	api := &rest.API{
+		// Token first: a request that sends a token is judged by it and never falls back to the
+		// cookie (checklist CSRF-22), and anonymous API calls get 401 with a challenge.
+		Authenticators: []rest.Authenticator{&rest.TokenAuthentication{Auth: srv.auth}, sessionAuth},
+		Permissions:    []rest.Permission{rest.IsAuthenticated},
+		ThrottleStore:  st.db,
+		ClientIP:       resolver.IP,
+		Logger:         srv.log,
+	}
+	mux := http.NewServeMux()
+	(&authapi.Handler{Auth: srv.auth, API: api}).Register(mux)
+	demo.Register(mux, api, sessionAuth, st.notes)
+	(&web.Handler{Auth: srv.auth, Logger: srv.log}).Register(mux)
+	mux.HandleFunc("GET /healthz", srv.healthz)
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", srv.metrics.handler())
+	}
+	srv.handler = observe(srv.log, srv.metrics, resolver.IP, sm.Handler(mux))
+	return nil
+}
+
+// healthz answers 200 when every store answers, 503 otherwise.
+func (srv *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	if err := srv.stores.ping(ctx); err != nil {
+		srv.log.Warn("health check failed", "error", err)
+		rest.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return
+	}
+	rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// bootstrapAdmin creates an "admin" superuser with a random password when there is no user at all,
+// and prints the password once on the terminal (never in the logs).
+func (srv *server) bootstrapAdmin(ctx context.Context, stderr io.Writer) error {
+	users, err := srv.stores.db.Users(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	pw := rand.Text()
+	u, err := srv.auth.CreateUser(ctx, auth.NewUser{Username: "admin", Password: pw, IsStaff: true, IsSuperuser: true})
+	if errors.Is(err, auth.ErrUsernameTaken) {
+		return nil // another process bootstrapped at the same time
+	}
+	if err != nil {
+		return fmt.Errorf("creating the admin user: %w", err)
+	}
+	fmt.Fprintf(stderr, "\nCreated superuser %q with password: %s\nIt is shown only this once; change it with `sessionauth changepassword %s`.\n\n",
+		u.Username, pw, u.Username)
+	return nil
+}
+
+// serve runs the server until SIGTERM or SIGINT, then drains in-flight requests and closes the stores.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve")
+	fs.serveFlags()
+	fs.Usage = usageFor(fs, "serve", "Run the HTTP server.")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, err := fs.serveConfig()
+	if err != nil {
+		fmt.Fprintln(stderr, "sessionauth:", err)
+		return 1
+	}
+	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	srv, err := newServer(ctx, cfg, log, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "sessionauth:", err)
+		return 1
+	}
+	defer srv.stores.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "sessionauth:", errFlag("addr", cfg.Addr, err))
+		return 1
+	}
+	hs := &http.Server{
+		Handler:           srv.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	servers := []*http.Server{hs}
+	errc := make(chan error, 2)
+	go func() { errc <- hs.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			fmt.Fprintln(stderr, "sessionauth:", errFlag("metrics-addr", cfg.MetricsAddr, err))
+			return 1
+		}
+		ms := &http.Server{Handler: srv.metrics.handler(), ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, ms)
+		go func() { errc <- ms.Serve(mln) }()
+	}
+	if cfg.PprofAddr != "" {
+		pln, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			fmt.Fprintln(stderr, "sessionauth:", errFlag("pprof-addr", cfg.PprofAddr, err))
+			return 1
+		}
+		pmux := http.NewServeMux()
+		pmux.HandleFunc("/debug/pprof/", pprof.Index)
+		pmux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		pmux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		ps := &http.Server{Handler: pmux, ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, ps)
+		go func() { errc <- ps.Serve(pln) }()
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "database", cfg.Database, "session_store", cfg.SessionStore)
+	fmt.Fprintf(stdout, "sessionauth listening on http://%s/\n", ln.Addr())
+
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "error", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	code := 0
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			log.Error("shutdown", "error", err)
+			code = 1
+		}
+	}
+	if err := srv.stores.Close(); err != nil {
+		log.Error("closing stores", "error", err)
+		code = 1
+	}
+	log.Info("stopped")
+	return code
+}
