@@ -26,6 +26,7 @@ func (m *Manager) ChangePassword(w http.ResponseWriter, r *http.Request, u *User
 	if !ok {
 		return FieldErrors{"old_password": {"The old password is incorrect."}}
 	}
+	m.Throttle.succeeded(ctx, u.Username) // a correct password clears the account's count, as a login does
 	enc, err := m.hashNew(ctx, u, newPassword, "new_password")
 	if err != nil {
 		return err

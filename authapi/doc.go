@@ -7,7 +7,7 @@
 //
 //	h := &authapi.Handler{Auth: am, API: api}
 //	mux := http.NewServeMux()
-//	h.Register(mux)
+//	if err := h.Register(mux); err != nil { … }
 //	srv := &http.Server{Handler: sessions.Handler(mux)}
 //
 // Where it deliberately differs from DRF:

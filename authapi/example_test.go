@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -40,7 +41,9 @@ func ExampleHandler() {
 		&rest.TokenAuthentication{Auth: am}, &rest.SessionAuthentication{Auth: am},
 	}}
 	mux := http.NewServeMux()
-	(&authapi.Handler{Auth: am, API: api}).Register(mux)
+	if err := (&authapi.Handler{Auth: am, API: api}).Register(mux); err != nil {
+		log.Fatal(err)
+	}
 	srv := httptest.NewServer(sessions.Handler(mux))
 	defer srv.Close()
 

@@ -22,11 +22,11 @@ type Handler struct {
 
 // Register adds the endpoints to mux. The mux must be served behind Auth.Sessions' Handler. Patterns
 // carry no method, so that a wrong method reaches the view and gets DRF's 405 (JSON, with Allow)
-// rather than the mux's plain-text one. It panics when Auth or Auth.CSRF is missing: a server must not
+// rather than the mux's plain-text one. It fails when Auth or Auth.CSRF is missing: a server must not
 // start with an unprotected login.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux *http.ServeMux) error {
 	if h.Auth == nil || h.Auth.CSRF == nil {
-		panic("authapi: Handler.Auth and Handler.Auth.CSRF are required")
+		return errors.New("authapi: Handler.Auth and Handler.Auth.CSRF are required")
 	}
 	sessionAuth := &rest.SessionAuthentication{Auth: h.Auth}
 	api := h.API
@@ -54,6 +54,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		handle("/api/auth/tokens", h.tokens, rest.Methods("GET", "POST"), sessionOnly, authenticated)
 		handle("/api/auth/tokens/{id}", h.deleteToken, rest.Methods("DELETE"), sessionOnly, authenticated)
 	}
+	return nil
 }
 
 // noStore marks every response uncacheable: most carry a Set-Cookie, a CSRF token, an API token or

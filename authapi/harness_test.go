@@ -79,7 +79,9 @@ func newEnv(t *testing.T, opts ...option) *env {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	(&authapi.Handler{Auth: am, API: api}).Register(mux)
+	if err := (&authapi.Handler{Auth: am, API: api}).Register(mux); err != nil {
+		t.Fatal(err)
+	}
 	e.srv = httptest.NewServer(sm.Handler(mux))
 	t.Cleanup(e.srv.Close)
 	return e

@@ -271,7 +271,9 @@ func (s *Session) SetClient(ip, userAgent string) error {
 	return nil
 }
 
-// PublicID returns the public id of the stored session (see PublicID), "" when there is none yet.
+// PublicID returns the public id of the stored session (see PublicID), "" when there is none yet —
+// including after CycleKey or Flush in this request, since the new key is only chosen when the
+// response is written.
 func (s *Session) PublicID() (string, error) {
 	if err := s.lock(); err != nil {
 		return "", err

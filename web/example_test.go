@@ -34,7 +34,9 @@ func ExampleHandler_Register() {
 	}
 
 	mux := http.NewServeMux()
-	(&web.Handler{Auth: am}).Register(mux)
+	if err := (&web.Handler{Auth: am}).Register(mux); err != nil {
+		log.Fatal(err)
+	}
 	srv := httptest.NewServer(sessions.Handler(mux)) // in production: http.ListenAndServe(addr, sessions.Handler(mux))
 	defer srv.Close()
 

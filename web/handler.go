@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -36,15 +37,15 @@ type Handler struct {
 //	GET  /static/style.css               the stylesheet
 //
 // Requests that did not pass through Auth.Sessions' middleware get it here, so mux may be served
-// either way. Register panics if Auth, Auth.Sessions or Auth.CSRF is missing.
-func (h *Handler) Register(mux *http.ServeMux) {
+// either way. Register fails if Auth, Auth.Sessions or Auth.CSRF is missing.
+func (h *Handler) Register(mux *http.ServeMux) error {
 	switch {
 	case h.Auth == nil:
-		panic("web: Handler.Auth is required")
+		return errors.New("web: Handler.Auth is required")
 	case h.Auth.Sessions == nil:
-		panic("web: Handler.Auth.Sessions is required")
+		return errors.New("web: Handler.Auth.Sessions is required")
 	case h.Auth.CSRF == nil:
-		panic("web: Handler.Auth.CSRF is required")
+		return errors.New("web: Handler.Auth.CSRF is required")
 	}
 	mux.Handle("GET /static/style.css", http.HandlerFunc(serveCSS))
 
@@ -60,6 +61,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /account/password", h.action(h.changePassword))
 	mux.Handle("POST /account/tokens", h.action(h.createToken))
 	mux.Handle("POST /account/tokens/{id}/revoke", h.action(h.revokeToken))
+	return nil
 }
 
 // page wraps a handler of a page: security headers, then the session.

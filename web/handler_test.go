@@ -17,7 +17,9 @@ func TestWithoutSessionMiddleware(t *testing.T) {
 	e := newEnv(t)
 	e.user("alice", "", false, false)
 	mux := http.NewServeMux()
-	(&Handler{Auth: e.am, Logger: quiet}).Register(mux)
+	if err := (&Handler{Auth: e.am, Logger: quiet}).Register(mux); err != nil {
+		t.Fatal(err)
+	}
 	bare := httptest.NewServer(mux)
 	defer bare.Close()
 	e.srv = bare // the client talks to the bare server
@@ -42,12 +44,9 @@ func TestRegisterNeedsConfiguration(t *testing.T) {
 		"NoCSRF":     {Auth: &auth.Manager{Sessions: sm}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r == nil || !strings.HasPrefix(r.(string), "web: ") {
-					t.Errorf("Register did not panic with a clear message: %v", r)
-				}
-			}()
-			h.Register(http.NewServeMux())
+			if err := h.Register(http.NewServeMux()); err == nil || !strings.HasPrefix(err.Error(), "web: ") {
+				t.Errorf("Register did not fail with a clear message: %v", err)
+			}
 		})
 	}
 }

@@ -104,7 +104,9 @@ func newEnv(t *testing.T, opts ...option) *env {
 		t.Fatalf("auth.Manager.Validate: %v", err)
 	}
 	mux := http.NewServeMux()
-	(&Handler{Auth: am, Logger: quiet}).Register(mux)
+	if err := (&Handler{Auth: am, Logger: quiet}).Register(mux); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(am.Sessions.Handler(mux))
 	t.Cleanup(srv.Close)
 	return &env{t: t, store: st, am: am, srv: srv}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
+	"fmt"
 	"strings"
 	"sync"
 )
@@ -19,19 +20,19 @@ var commonGz []byte
 var (
 	commonOnce sync.Once
 	commonSet  map[string]struct{}
+	commonErr  error
 )
 
 // commonPasswords returns the set of common passwords, decompressing the
 // embedded list on first use.
-func commonPasswords() map[string]struct{} {
+func commonPasswords() (map[string]struct{}, error) {
 	commonOnce.Do(func() {
-		set, err := loadCommon()
-		if err != nil {
-			panic("password: embedded common password list is corrupt: " + err.Error())
+		commonSet, commonErr = loadCommon()
+		if commonErr != nil {
+			commonErr = fmt.Errorf("password: the embedded common-password list is unreadable: %w", commonErr)
 		}
-		commonSet = set
 	})
-	return commonSet
+	return commonSet, commonErr
 }
 
 // loadCommon decompresses the embedded list into a set.
@@ -59,16 +60,24 @@ func loadCommon() (map[string]struct{}, error) {
 type CommonPassword struct{}
 
 // Validate implements Validator.
+// It fails closed: should the embedded list be unreadable, every password is
+// refused with that error.
 func (CommonPassword) Validate(password string, _ Attributes) error {
-	if IsCommon(password) {
+	set, err := commonPasswords()
+	if err != nil {
+		return err
+	}
+	if _, ok := set[strings.ToLower(strings.TrimSpace(password))]; ok {
 		return ValidationError{"This password is too common."}
 	}
 	return nil
 }
 
 // IsCommon reports whether password, lowercased and trimmed of surrounding
-// white space, is in the embedded list of common passwords.
+// white space, is in the embedded list of common passwords (false if the
+// list cannot be read).
 func IsCommon(password string) bool {
-	_, ok := commonPasswords()[strings.ToLower(strings.TrimSpace(password))]
+	set, _ := commonPasswords()
+	_, ok := set[strings.ToLower(strings.TrimSpace(password))]
 	return ok
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -71,6 +72,13 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		Lifetime:    cfg.SessionAge,
 		IdleTimeout: cfg.IdleTimeout,
 		Logger:      srv.log,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
+				session.WriteError(w, err)
+				return
+			}
+			sessionErrorPage(w, err)
+		},
 	}
 	policy := &csrf.Policy{
 		CookieSecure:   cfg.SecureCookies,
@@ -117,9 +125,13 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		Logger:         srv.log,
 	}
 	mux := http.NewServeMux()
-	(&authapi.Handler{Auth: srv.auth, API: api}).Register(mux)
+	if err := (&authapi.Handler{Auth: srv.auth, API: api}).Register(mux); err != nil {
+		return err
+	}
 	demo.Register(mux, api, sessionAuth, st.notes)
-	(&web.Handler{Auth: srv.auth, Logger: srv.log}).Register(mux)
+	if err := (&web.Handler{Auth: srv.auth, Logger: srv.log}).Register(mux); err != nil {
+		return err
+	}
 	mux.HandleFunc("GET /healthz", srv.healthz)
 	if cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", srv.metrics.handler())
@@ -251,4 +263,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return code
+}
+
+// sessionErrorPage answers a browser whose session could not be saved with a short HTML page.
+func sessionErrorPage(w http.ResponseWriter, err error) {
+	status, msg := http.StatusServiceUnavailable, "The service is temporarily unavailable. Please try again in a moment."
+	if errors.Is(err, session.ErrInterrupted) {
+		status, msg = http.StatusBadRequest, "Your session ended while this page was loading (you may have signed out elsewhere). Please sign in again."
+	}
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error · sessionauth</title><main><h1>%d</h1><p>%s</p><p><a href=\"/login\">Sign in</a></p></main></html>\n", status, msg)
 }
