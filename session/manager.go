@@ -39,7 +39,9 @@ type Manager struct {
 	// IdleTimeout ends a session that has not been used for this long. Zero disables it.
 	IdleTimeout time.Duration
 	// TouchInterval bounds how often a read-only request writes to the store to record activity
-	// (LastSeen, and the idle deadline). Zero means DefaultTouchInterval.
+	// (LastSeen, and the idle deadline). Zero means DefaultTouchInterval, or half the IdleTimeout
+	// when that is shorter (otherwise a session in constant use would still expire IdleTimeout after
+	// its last recorded activity).
 	TouchInterval time.Duration
 	// ExpireAtBrowserClose makes new sessions use a cookie without Max-Age (the server-side lifetime
 	// still applies). A session can override it with SetPersistent.
@@ -140,6 +142,9 @@ func (m *Manager) lifetime() time.Duration {
 func (m *Manager) touchInterval() time.Duration {
 	if m.TouchInterval > 0 {
 		return m.TouchInterval
+	}
+	if m.IdleTimeout > 0 && m.IdleTimeout/2 < DefaultTouchInterval {
+		return m.IdleTimeout / 2
 	}
 	return DefaultTouchInterval
 }

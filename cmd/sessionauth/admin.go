@@ -125,7 +125,7 @@ func (a *admin) createUser(ctx context.Context, args []string) int {
 	staff := fs.Bool("staff", false, "may use staff-only features (DRF's IsAdminUser)")
 	super := fs.Bool("superuser", false, "superuser (implies --staff)")
 	stdinPW := fs.Bool("password-stdin", false, "read the password from stdin")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if *username == "" || len(fs.positional) > 0 {
@@ -152,7 +152,7 @@ func (a *admin) changePassword(ctx context.Context, args []string) int {
 	fs := a.flags("changepassword", "changepassword USERNAME [--password-stdin]",
 		"Set a user's password. Every session of the user ends.")
 	stdinPW := fs.Bool("password-stdin", false, "read the password from stdin")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if len(fs.positional) != 1 {
@@ -189,8 +189,11 @@ func when(t time.Time) string {
 
 func (a *admin) usersList(ctx context.Context, args []string) int {
 	fs := a.flags("users list", "users list", "List users.")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
+	}
+	if len(fs.positional) > 0 {
+		return a.usage(fs, "users list takes no arguments")
 	}
 	st, am, err := a.open(ctx, fs)
 	if err != nil {
@@ -216,7 +219,7 @@ func (a *admin) setActive(ctx context.Context, args []string, active bool) int {
 		true:  "Activate a user.",
 		false: "Deactivate a user: every session ends and every API token is deleted at once.",
 	}[active])
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if len(fs.positional) != 1 {
@@ -248,8 +251,11 @@ func (a *admin) usersActivate(ctx context.Context, args []string) int {
 func (a *admin) sessionsList(ctx context.Context, args []string) int {
 	fs := a.flags("sessions list", "sessions list [--user U]", "List the sessions of every user, or of one.")
 	user := fs.String("user", "", "only this user's sessions")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
+	}
+	if len(fs.positional) > 0 {
+		return a.usage(fs, "sessions list takes no arguments")
 	}
 	st, am, err := a.open(ctx, fs)
 	if err != nil {
@@ -289,7 +295,7 @@ func (a *admin) selectUsers(ctx context.Context, am *auth.Manager, username stri
 func (a *admin) sessionsRevoke(ctx context.Context, args []string) int {
 	fs := a.flags("sessions revoke", "sessions revoke ID | sessions revoke --user U", "End one session (ID from sessions list) or every session of a user.")
 	user := fs.String("user", "", "end every session of this user")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if (*user == "") == (len(fs.positional) != 1) || len(fs.positional) > 1 {
@@ -331,8 +337,11 @@ func (a *admin) sessionsRevoke(ctx context.Context, args []string) int {
 
 func (a *admin) clearSessions(ctx context.Context, args []string) int {
 	fs := a.flags("clearsessions", "clearsessions", "Delete expired sessions (the server also does this periodically).")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
+	}
+	if len(fs.positional) > 0 {
+		return a.usage(fs, "clearsessions takes no arguments")
 	}
 	st, _, err := a.open(ctx, fs)
 	if err != nil {
@@ -355,7 +364,7 @@ func (a *admin) tokensCreate(ctx context.Context, args []string) int {
 	fs := a.flags("tokens create", "tokens create --user U --name N", "Create an API token; its key is printed once.")
 	user := fs.String("user", "", "the token's owner (required)")
 	name := fs.String("name", "", "a name to recognise the token by (required)")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if *user == "" || *name == "" || len(fs.positional) > 0 {
@@ -382,8 +391,11 @@ func (a *admin) tokensCreate(ctx context.Context, args []string) int {
 func (a *admin) tokensList(ctx context.Context, args []string) int {
 	fs := a.flags("tokens list", "tokens list [--user U]", "List API tokens (never their keys).")
 	user := fs.String("user", "", "only this user's tokens")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
+	}
+	if len(fs.positional) > 0 {
+		return a.usage(fs, "tokens list takes no arguments")
 	}
 	st, am, err := a.open(ctx, fs)
 	if err != nil {
@@ -419,7 +431,7 @@ func (a *admin) tokensList(ctx context.Context, args []string) int {
 
 func (a *admin) tokensRevoke(ctx context.Context, args []string) int {
 	fs := a.flags("tokens revoke", "tokens revoke ID", "Delete an API token.")
-	if code, done := parseFlags(fs, args, a.stderr); done {
+	if code, done := parseFlags(fs, args, a.stdout, a.stderr); done {
 		return code
 	}
 	if len(fs.positional) != 1 {

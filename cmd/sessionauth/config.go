@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessionauth/sessionauth/clientip"
+	"github.com/sessionauth/sessionauth/csrf"
 	"github.com/sessionauth/sessionauth/throttle"
 )
 
@@ -162,6 +164,13 @@ func (f *flagSet) serveConfig() (*config, error) {
 	}
 	c.TrustedOrigins = splitList(f.get("trusted-origins"))
 	c.AllowedHosts = splitList(f.get("allowed-hosts"))
+	// Checked here, before anything is opened or created, as well as by the server's own policy.
+	if e := (&csrf.Policy{TrustedOrigins: c.TrustedOrigins}).Validate(); e != nil {
+		return nil, errFlag("trusted-origins", f.get("trusted-origins"), e)
+	}
+	if e := (&csrf.Policy{AllowedHosts: c.AllowedHosts}).Validate(); e != nil {
+		return nil, errFlag("allowed-hosts", f.get("allowed-hosts"), e)
+	}
 	c.SecretKeyFallbacks = splitList(f.get("secret-key-fallbacks"))
 	switch {
 	case c.Addr == "":
@@ -185,7 +194,8 @@ func (f *flagSet) serveConfig() (*config, error) {
 func parseDuration(s string) (time.Duration, error) {
 	if d, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(d)
-		if err != nil {
+		// Beyond ±106751 days the nanoseconds overflow (213504d would wrap around to 25 minutes).
+		if maxDays := int64(math.MaxInt64 / int64(24*time.Hour)); err != nil || int64(n) > maxDays || int64(n) < -maxDays {
 			return 0, errors.New("want a duration such as 90s, 12h or 14d")
 		}
 		return time.Duration(n) * 24 * time.Hour, nil

@@ -111,11 +111,11 @@ func usageFor(fs *flagSet, synopsis, what string) func() {
 // parseFlags parses args, allowing flags after positional arguments ("changepassword bob
 // --password-stdin"). It reports (exit code, true) when the command must stop: 0 after --help, 2 on
 // a usage error.
-func parseFlags(fs *flagSet, args []string, stderr io.Writer) (int, bool) {
+func parseFlags(fs *flagSet, args []string, stdout, stderr io.Writer) (int, bool) {
 	fs.SetOutput(stderr)
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
-			fs.SetOutput(os.Stdout) // asked-for help goes to stdout
+			fs.SetOutput(stdout) // asked-for help goes to stdout
 		}
 	}
 	if err := fs.applyEnv(); err != nil {

@@ -178,8 +178,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("serve")
 	fs.serveFlags()
 	fs.Usage = usageFor(fs, "serve", "Run the HTTP server.")
-	if code, done := parseFlags(fs, args, stderr); done {
+	if code, done := parseFlags(fs, args, stdout, stderr); done {
 		return code
+	}
+	if len(fs.positional) > 0 {
+		fmt.Fprintln(stderr, "sessionauth: serve takes no arguments")
+		fs.Usage()
+		return 2
 	}
 	cfg, err := fs.serveConfig()
 	if err != nil {
@@ -190,6 +195,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
+	// Bind every address before opening the database: a busy or malformed address then fails
+	// without creating files, or printing a bootstrapped admin's password for a server that never ran.
+	var listeners []net.Listener
+	defer func() {
+		for _, l := range listeners {
+			l.Close() // already closed by Shutdown on the normal path
+		}
+	}()
+	listen := func(name, addr string) net.Listener {
+		if addr == "" {
+			return nil
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			fmt.Fprintln(stderr, "sessionauth:", errFlag(name, addr, err))
+			return nil
+		}
+		listeners = append(listeners, l)
+		return l
+	}
+	ln := listen("addr", cfg.Addr)
+	if ln == nil {
+		return 1
+	}
+	mln := listen("metrics-addr", cfg.MetricsAddr)
+	if cfg.MetricsAddr != "" && mln == nil {
+		return 1
+	}
+	pln := listen("pprof-addr", cfg.PprofAddr)
+	if cfg.PprofAddr != "" && pln == nil {
+		return 1
+	}
+
 	srv, err := newServer(ctx, cfg, log, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "sessionauth:", err)
@@ -197,11 +235,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer srv.stores.Close()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", errFlag("addr", cfg.Addr, err))
-		return 1
-	}
 	hs := &http.Server{
 		Handler:           srv.handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -212,24 +245,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	servers := []*http.Server{hs}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- hs.Serve(ln) }()
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			fmt.Fprintln(stderr, "sessionauth:", errFlag("metrics-addr", cfg.MetricsAddr, err))
-			return 1
-		}
+	if mln != nil {
 		ms := &http.Server{Handler: srv.metrics.handler(), ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, ms)
 		go func() { errc <- ms.Serve(mln) }()
 	}
-	if cfg.PprofAddr != "" {
-		pln, err := net.Listen("tcp", cfg.PprofAddr)
-		if err != nil {
-			fmt.Fprintln(stderr, "sessionauth:", errFlag("pprof-addr", cfg.PprofAddr, err))
-			return 1
-		}
+	if pln != nil {
 		pmux := http.NewServeMux()
 		pmux.HandleFunc("/debug/pprof/", pprof.Index)
 		pmux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -45,7 +46,7 @@ func sqlitePath(database string) (string, error) {
 // checkStores validates --database and --session-store without opening anything.
 func checkStores(database, sessionStore string) error {
 	if _, err := sqlitePath(database); err != nil {
-		return errFlag("database", database, err)
+		return errFlag("database", redactURL(database), err)
 	}
 	switch sessionStore {
 	case "sqlite", "memory":
@@ -100,4 +101,15 @@ func (s *stores) Close() error {
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
+}
+
+// redactURL hides the password of a database URL before it is shown in an error.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }
