@@ -1,0 +1,38 @@
+// Package testenv tells tests where the external services they need (PostgreSQL, Redis, a Redis
+// Cluster, Django) are, from environment variables.
+//
+// A test that needs a service calls Service. When the variable is unset the test is skipped, unless
+// SESSIONAUTH_REQUIRE_SERVICES=1, in which case it fails: CI sets that variable so it never passes
+// by skipping.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// The variables that name the services.
+const (
+	PostgresURL  = "SESSIONAUTH_TEST_POSTGRES_URL"  // postgres://user:pass@127.0.0.1:5432/db?sslmode=disable
+	RedisURL     = "SESSIONAUTH_TEST_REDIS_URL"     // redis://127.0.0.1:6379/0
+	RedisCluster = "SESSIONAUTH_TEST_REDIS_CLUSTER" // 127.0.0.1:7001,127.0.0.1:7002,... (cluster nodes)
+	Require      = "SESSIONAUTH_REQUIRE_SERVICES"   // "1": a missing service fails the test
+)
+
+// Service returns the value of the variable name. When it is empty the test is skipped, or fails if
+// Required reports true.
+func Service(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v != "" {
+		return v
+	}
+	if Required() {
+		t.Fatalf("%s is not set and %s=1: this test needs the service", name, Require)
+	}
+	t.Skipf("%s is not set; set it to run this test", name)
+	return ""
+}
+
+// Required reports whether missing services are failures rather than skips.
+func Required() bool { return os.Getenv(Require) == "1" }
