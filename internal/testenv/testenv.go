@@ -13,10 +13,11 @@ import (
 
 // The variables that name the services.
 const (
-	PostgresURL  = "SESSIONAUTH_TEST_POSTGRES_URL"  // postgres://user:pass@127.0.0.1:5432/db?sslmode=disable
-	RedisURL     = "SESSIONAUTH_TEST_REDIS_URL"     // redis://127.0.0.1:6379/0
-	RedisCluster = "SESSIONAUTH_TEST_REDIS_CLUSTER" // 127.0.0.1:7001,127.0.0.1:7002,... (cluster nodes)
-	Require      = "SESSIONAUTH_REQUIRE_SERVICES"   // "1": a missing service fails the test
+	PostgresURL   = "SESSIONAUTH_TEST_POSTGRES_URL"   // postgres://user:pass@127.0.0.1:5432/db?sslmode=disable
+	RedisURL      = "SESSIONAUTH_TEST_REDIS_URL"      // redis://127.0.0.1:6379/0
+	RedisCluster  = "SESSIONAUTH_TEST_REDIS_CLUSTER"  // 127.0.0.1:7001,127.0.0.1:7002,... (cluster nodes)
+	RedisSentinel = "SESSIONAUTH_TEST_REDIS_SENTINEL" // 127.0.0.1:26379/mastername
+	Require       = "SESSIONAUTH_REQUIRE_SERVICES"    // "1": a missing service fails the test
 )
 
 // Service returns the value of the variable name. When it is empty the test is skipped, or fails if
