@@ -1,0 +1,313 @@
+// Package postgres is the store for several server instances sharing one PostgreSQL database:
+// sessions, users, API tokens, throttle counters and server settings, in tables prefixed
+// sessionauth_ so that they can live beside other applications' tables (Django's, for example).
+//
+// There is no cache in this package: every instance reads the database, so a logout, a revoked
+// session, a deactivated user or a deleted token takes effect on all instances at once. Writes that
+// must be atomic are one SQL statement (the session compare-and-swap) or run server-side under a
+// transaction-scoped advisory lock (a throttle hit), so they stay atomic across instances.
+//
+// The schema is versioned: Open applies the missing migrations in one transaction, serialised across
+// instances that start together by an advisory lock, so any number of instances may start at once.
+//
+// Times are kept as timestamptz, at PostgreSQL's microsecond precision; they come back in UTC.
+// PostgreSQL text cannot hold NUL bytes or invalid UTF-8: the client's IP and User-Agent are stored
+// with such bytes replaced, lookups of such a username, token hash or session id report "not found",
+// and creating a user or token with such a name fails with an error.
+//
+// # Tests
+//
+// The tests need a server. They read its URL from SESSIONAUTH_TEST_POSTGRES_URL and are skipped
+// when it is unset (they fail instead when SESSIONAUTH_REQUIRE_SERVICES=1). The role needs the
+// right to create schemas: every test works in a fresh schema of its own (Options.Schema), dropped at
+// the end, so tests run in parallel and repeatedly against one database. With the services of
+// .ci/services.sh:
+//
+//	eval "$(.ci/services.sh)"
+//	go test -race ./store/postgres
+//	go test -run '^$' -bench . ./store/postgres
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options configure Open. The zero value is ready to use.
+type Options struct {
+	// Schema is the schema that holds the tables. Empty means the connection's search_path decides
+	// (normally "public"). Otherwise every connection's search_path is set to this schema alone, and
+	// Open creates the schema when it does not exist.
+	Schema string
+	// MaxConns is the size of the connection pool; zero means the URL's pool_max_conns, or pgxpool's
+	// default (the larger of 4 and the number of CPUs).
+	MaxConns int32
+	// ConnectTimeout bounds each attempt to open a connection; zero means the URL's connect_timeout,
+	// or DefaultConnectTimeout. Open also honours its context's deadline.
+	ConnectTimeout time.Duration
+	// SweepInterval is how often expired sessions and old throttle hits are removed; zero means
+	// DefaultSweepInterval, negative disables the sweeper (DeleteExpired still works). Every instance
+	// may run its sweeper: the deletes skip rows another instance is deleting.
+	SweepInterval time.Duration
+	// Now is the clock used to decide expiry; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultSweepInterval is the sweeper's period when Options.SweepInterval is zero.
+const DefaultSweepInterval = 5 * time.Minute
+
+// DefaultConnectTimeout bounds a connection attempt when neither Options.ConnectTimeout nor the URL's
+// connect_timeout does.
+const DefaultConnectTimeout = 5 * time.Second
+
+// Store is a PostgreSQL-backed store. It implements session.Store (with session.UserIndex and
+// session.ExpiredDeleter), auth.UserStore, auth.TokenStore and throttle.Store. It is safe for
+// concurrent use, also by several processes sharing the database.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
+}
+
+// Open connects to the database named by dbURL (postgres://user:password@host:port/dbname?options, or
+// any connection string pgx accepts), checks that it answers and migrates the schema. It fails, with
+// an error that names the problem and never the password, when the server cannot be reached within
+// ctx's deadline and the connect timeout.
+func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
+	s, err := open(ctx, dbURL, opts)
+	if err != nil {
+		return nil, redact(err, dbURL)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
+	if strings.TrimSpace(dbURL) == "" {
+		return nil, errors.New("postgres: empty database URL")
+	}
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: invalid database URL: %w", err)
+	}
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	} else if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: cannot reach the database %s: %w", describe(cfg.ConnConfig), err)
+	}
+	if err := migrate(ctx, pool, opts.Schema); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Store{pool: pool, now: opts.Now, stop: make(chan struct{}), done: make(chan struct{})}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	interval := opts.SweepInterval
+	if interval == 0 {
+		interval = DefaultSweepInterval
+	}
+	if interval > 0 {
+		go s.sweeper(interval)
+	} else {
+		close(s.done)
+	}
+	return s, nil
+}
+
+// describe names a server for error messages: host, port, database and user, never the password.
+func describe(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("%q as %q at %s:%d", c.Database, c.User, c.Host, c.Port)
+}
+
+// redact removes the password of rawURL from err's message (pgx already masks it; this also covers
+// connection strings it cannot parse), keeping err's chain for errors.Is and errors.As.
+func redact(err error, rawURL string) error {
+	msg := err.Error()
+	clean := msg
+	for _, p := range passwords(rawURL) {
+		clean = strings.ReplaceAll(clean, p, "xxxxx")
+	}
+	if clean == msg {
+		return err
+	}
+	return &redactedError{msg: clean, err: err}
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// passwords lists the password spellings rawURL may contain: the userinfo password, raw and decoded,
+// and password or sslpassword parameters.
+func passwords(rawURL string) []string {
+	var out []string
+	add := func(p string) {
+		if len(p) >= 3 { // shorter strings would mask unrelated parts of the message
+			out = append(out, p)
+		}
+	}
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		authority := rawURL[i+3:]
+		if end := strings.IndexByte(authority, '/'); end >= 0 {
+			authority = authority[:end]
+		}
+		if at := strings.LastIndex(authority, "@"); at >= 0 { // a raw @ may be part of the password
+			if _, p, ok := strings.Cut(authority[:at], ":"); ok {
+				add(p)
+				if d, err := url.PathUnescape(p); err == nil && d != p {
+					add(d)
+				}
+			}
+		}
+	}
+	if u, err := url.Parse(rawURL); err == nil {
+		for _, k := range []string{"password", "sslpassword"} {
+			add(u.Query().Get(k))
+		}
+	}
+	for _, field := range strings.Fields(rawURL) { // keyword/value form: password=secret
+		for _, k := range []string{"password=", "sslpassword="} {
+			if v, ok := strings.CutPrefix(field, k); ok {
+				add(strings.Trim(v, "'"))
+			}
+		}
+	}
+	return out
+}
+
+// Pool returns the store's connection pool, for tables of the application's own in the same database
+// (the demo notes, for example). The pool belongs to the Store: do not close it.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close stops the sweeper and closes the connection pool, waiting for connections in use.
+func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.stop) })
+	<-s.done
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers (for health checks).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) sweeper(interval time.Duration) {
+	defer close(s.done)
+	// Close cancels a sweep in progress rather than wait for it (the server may be unreachable).
+	base, cancelAll := context.WithCancel(context.Background())
+	defer cancelAll()
+	go func() {
+		select {
+		case <-s.stop:
+			cancelAll()
+		case <-base.Done():
+		}
+	}()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(base, interval)
+			s.DeleteExpired(ctx)
+			s.deleteOldHits(ctx)
+			cancel()
+		}
+	}
+}
+
+// Setting returns a server setting stored in the database ("" and false when unset).
+func (s *Store) Setting(ctx context.Context, name string) (string, bool, error) {
+	var v string
+	err := s.pool.QueryRow(ctx, "SELECT value FROM sessionauth_settings WHERE name = $1", name).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("postgres: reading setting %q: %w", name, err)
+	}
+	return v, true, nil
+}
+
+// SetSettingOnce stores a setting unless it exists, and returns the stored value, so that instances
+// starting together agree on one value (the first insert wins; the others read it).
+func (s *Store) SetSettingOnce(ctx context.Context, name, value string) (string, error) {
+	// Two statements: the INSERT waits for a concurrent insert of the same name to commit, and the
+	// SELECT, with a snapshot taken after that, sees the winner's value.
+	if _, err := s.pool.Exec(ctx, "INSERT INTO sessionauth_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, value); err != nil {
+		return "", fmt.Errorf("postgres: storing setting %q: %w", name, err)
+	}
+	var v string
+	if err := s.pool.QueryRow(ctx, "SELECT value FROM sessionauth_settings WHERE name = $1", name).Scan(&v); err != nil {
+		return "", fmt.Errorf("postgres: reading setting %q: %w", name, err)
+	}
+	return v, nil
+}
+
+// validText reports whether PostgreSQL text can hold s (valid UTF-8 without NUL bytes).
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.Contains(s, "\x00")
+}
+
+// cleanText makes s storable as text: invalid UTF-8 becomes U+FFFD and NUL bytes are dropped.
+func cleanText(s string) string {
+	if validText(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// errInvalidText is returned for a value PostgreSQL text cannot hold.
+var errInvalidText = errors.New("contains a NUL byte or invalid UTF-8, which PostgreSQL text cannot hold")
+
+// pgCode returns the SQLSTATE of a server error and the constraint it names ("" when err is not one).
+func pgCode(err error) (code, constraint string) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code, pe.ConstraintName
+	}
+	return "", ""
+}
+
+// SQLSTATE codes this package handles.
+const (
+	uniqueViolation     = "23505"
+	foreignKeyViolation = "23503"
+)
