@@ -261,6 +261,30 @@ func TestSlowServerHonoursDeadlines(t *testing.T) {
 	}
 }
 
+// Options.Timeout bounds calls whose context has no deadline (a request's context usually has
+// none), so a database that stops answering turns into errors, not hung requests.
+func TestTimeoutBoundsCallsWithoutDeadline(t *testing.T) {
+	t.Parallel()
+	u := serverURL(t)
+	schema := newSchema(t, u)
+	p, proxied := viaProxy(t, u)
+	st := openAt(t, proxied, postgres.Options{Schema: schema, SweepInterval: -1, MaxConns: 2, Timeout: 100 * time.Millisecond})
+	id := session.HashKey("bounded-session")
+	now := time.Now()
+	rec := session.Record{UserID: "1", Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+	if err := st.Save(context.Background(), id, &rec); err != nil {
+		t.Fatal(err)
+	}
+	p.SetDelay(2 * time.Second)
+	_, err := st.Load(context.Background(), id)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Load through a 2s delay with a 100ms Timeout: %v, want context.DeadlineExceeded", err)
+	}
+	if err := st.Ping(context.Background()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Ping: %v, want context.DeadlineExceeded", err)
+	}
+}
+
 // notAnAnswer checks that err is a failure, not one of the answers a working store gives.
 func notAnAnswer(err error, answers ...error) error {
 	if err == nil {

@@ -61,7 +61,14 @@ type Options struct {
 	SweepInterval time.Duration
 	// Now is the clock used to decide expiry; nil means time.Now.
 	Now func() time.Time
+	// Timeout bounds every call whose context has no earlier deadline, so that a database that has
+	// stopped answering (but not closed its connections) turns into errors rather than requests that
+	// hang; zero means DefaultTimeout, negative means no bound. DeleteExpired is not bounded.
+	Timeout time.Duration
 }
+
+// DefaultTimeout is the bound on one call when Options.Timeout is zero.
+const DefaultTimeout = 5 * time.Second
 
 // DefaultSweepInterval is the sweeper's period when Options.SweepInterval is zero.
 const DefaultSweepInterval = 5 * time.Minute
@@ -77,6 +84,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
 
+	timeout  time.Duration // > 0: the bound of every call (Options.Timeout)
 	stop     chan struct{}
 	stopOnce sync.Once
 	done     chan struct{}
@@ -125,7 +133,10 @@ func open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, now: opts.Now, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{pool: pool, now: opts.Now, timeout: opts.Timeout, stop: make(chan struct{}), done: make(chan struct{})}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -218,8 +229,21 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// bound applies Options.Timeout to ctx unless ctx already ends sooner.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
 // Ping checks that the database answers (for health checks).
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres: ping: %w", err)
 	}
@@ -255,6 +279,8 @@ func (s *Store) sweeper(interval time.Duration) {
 
 // Setting returns a server setting stored in the database ("" and false when unset).
 func (s *Store) Setting(ctx context.Context, name string) (string, bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var v string
 	err := s.pool.QueryRow(ctx, "SELECT value FROM sessionauth_settings WHERE name = $1", name).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -269,6 +295,8 @@ func (s *Store) Setting(ctx context.Context, name string) (string, bool, error) 
 // SetSettingOnce stores a setting unless it exists, and returns the stored value, so that instances
 // starting together agree on one value (the first insert wins; the others read it).
 func (s *Store) SetSettingOnce(ctx context.Context, name, value string) (string, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	// Two statements: the INSERT waits for a concurrent insert of the same name to commit, and the
 	// SELECT, with a snapshot taken after that, sees the winner's value.
 	if _, err := s.pool.Exec(ctx, "INSERT INTO sessionauth_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, value); err != nil {

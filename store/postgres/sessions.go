@@ -77,6 +77,8 @@ func (r *sessionRow) scan(row pgx.Row, withID bool, rec *session.Record) error {
 
 // Load implements session.Store: one indexed read, no cache.
 func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if !validText(id) {
 		return session.Record{}, session.ErrNotFound // text cannot hold it, so no record has it
 	}
@@ -100,6 +102,8 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 // atomic: a create takes over an id only if its record has expired (ON CONFLICT ... WHERE), an update
 // matches only the live record of the expected version.
 func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	switch {
 	case !validText(rec.UserID):
 		return fmt.Errorf("postgres: saving session: the user id %w", errInvalidText)
@@ -162,6 +166,8 @@ func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error 
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, id string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if !validText(id) {
 		return nil
 	}
@@ -173,6 +179,8 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // UserSessions implements session.UserIndex, reading the index on user_id.
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entry, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if userID == "" || !validText(userID) {
 		return nil, nil
 	}
@@ -204,6 +212,8 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entr
 
 // DeleteUserSessions implements session.UserIndex.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if userID == "" || !validText(userID) {
 		return 0, nil
 	}
@@ -244,6 +254,8 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 
 // CountSessions reports how many live sessions the store holds.
 func (s *Store) CountSessions(ctx context.Context) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var n int
 	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM sessionauth_sessions WHERE expires > $1", s.now()).Scan(&n); err != nil {
 		return 0, fmt.Errorf("postgres: counting sessions: %w", err)

@@ -18,6 +18,8 @@ import (
 // any instance, are counted one at a time. Hits on different keys do not wait for each other (unless
 // their 32-bit hashes collide, which only makes them take turns).
 func (s *Store) Hit(ctx context.Context, key string, now time.Time, limit int, window time.Duration) (throttle.Result, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	limit = min(max(limit, 0), math.MaxInt32)
 	var res throttle.Result
 	var oldest pgtype.Timestamptz
@@ -41,6 +43,8 @@ func lockKey(key string) int32 {
 
 // ClearHits implements throttle.Store.
 func (s *Store) ClearHits(ctx context.Context, key string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if _, err := s.pool.Exec(ctx, "DELETE FROM sessionauth_throttle WHERE key = $1", []byte(key)); err != nil {
 		return fmt.Errorf("postgres: throttle: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 
 // CreateToken implements auth.TokenStore.
 func (s *Store) CreateToken(ctx context.Context, t *auth.Token) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if !validText(t.Name) || !validText(t.KeyHash) {
 		return fmt.Errorf("postgres: creating token: the name or key hash %w", errInvalidText)
 	}
@@ -33,6 +35,8 @@ func (s *Store) CreateToken(ctx context.Context, t *auth.Token) error {
 // TokenUser implements auth.TokenStore: one query joining the token to its user, no cache, so a
 // deleted token or a deactivated user is refused at once by every instance.
 func (s *Store) TokenUser(ctx context.Context, keyHash string) (*auth.Token, *auth.User, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if !validText(keyHash) {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("postgres: loading token: %w", err)
@@ -56,6 +60,8 @@ func (s *Store) TokenUser(ctx context.Context, keyHash string) (*auth.Token, *au
 
 // Tokens implements auth.TokenStore.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*auth.Token, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	q, args := "SELECT id, user_id, name, key_hash, created FROM sessionauth_tokens ORDER BY id", []any(nil)
 	if userID != 0 {
 		q, args = "SELECT id, user_id, name, key_hash, created FROM sessionauth_tokens WHERE user_id = $1 ORDER BY id", []any{userID}
@@ -82,6 +88,8 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]*auth.Token, error)
 
 // DeleteToken implements auth.TokenStore.
 func (s *Store) DeleteToken(ctx context.Context, userID, id int64) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	q, args := "DELETE FROM sessionauth_tokens WHERE id = $1", []any{id}
 	if userID != 0 {
 		q, args = "DELETE FROM sessionauth_tokens WHERE id = $1 AND user_id = $2", []any{id, userID}
@@ -98,6 +106,8 @@ func (s *Store) DeleteToken(ctx context.Context, userID, id int64) error {
 
 // DeleteUserTokens implements auth.TokenStore.
 func (s *Store) DeleteUserTokens(ctx context.Context, userID int64) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tag, err := s.pool.Exec(ctx, "DELETE FROM sessionauth_tokens WHERE user_id = $1", userID)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: deleting tokens: %w", err)

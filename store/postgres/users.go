@@ -49,12 +49,16 @@ func lastLogin(t time.Time) pgtype.Timestamptz {
 
 // User implements auth.UserStore. It returns a new *User on every call.
 func (s *Store) User(ctx context.Context, id int64) (*auth.User, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	u := new(auth.User)
 	return userResult(u, scanUser(s.pool.QueryRow(ctx, "SELECT "+userColumns+" FROM sessionauth_users WHERE id = $1", id), u))
 }
 
 // UserByUsername implements auth.UserStore. Usernames are compared byte for byte.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*auth.User, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if !validText(username) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("postgres: loading user: %w", err)
@@ -68,6 +72,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*auth.User
 // CreateUser implements auth.UserStore. The unique constraint on username decides between concurrent
 // creates of one name: the others get auth.ErrUsernameTaken.
 func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	for _, f := range []struct{ name, v string }{{"username", u.Username}, {"email", u.Email}, {"password", u.Password}} {
 		if !validText(f.v) {
 			return fmt.Errorf("postgres: creating user: the %s %w", f.name, errInvalidText)
@@ -91,6 +97,8 @@ func (s *Store) CreateUser(ctx context.Context, u *auth.User) error {
 // UpdateUser implements auth.UserStore: one UPDATE of the given columns only, so concurrent updates
 // of different fields do not undo each other.
 func (s *Store) UpdateUser(ctx context.Context, id int64, ch auth.UserChange) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var sets []string
 	var args []any
 	add := func(col string, v any) {
@@ -138,6 +146,8 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, ch auth.UserChange) er
 
 // Users implements auth.UserStore.
 func (s *Store) Users(ctx context.Context) ([]*auth.User, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	rows, err := s.pool.Query(ctx, "SELECT "+userColumns+" FROM sessionauth_users ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: listing users: %w", err)
