@@ -14,7 +14,11 @@
 #   BENCH_WARMUP [2s]   wrk run on each server before the rounds (not counted)
 #   BENCH_RAW_DIR []    if set, wrk's raw outputs are copied there
 #   BENCH_ONLY []       comma-separated row ids to run (anon,sess-memory,sess-sqlite,token,login,login-c1,
-#                       scs-memory,scs-sqlite); the bare baseline always runs
+#                       sess-postgres,token-postgres,sess-redis,scs-memory,scs-sqlite); the bare baseline always runs
+#   BENCH_POSTGRES_URL [$SESSIONAUTH_TEST_POSTGRES_URL]  a PostgreSQL server whose role may CREATE DATABASE:
+#                       the PostgreSQL rows run on a fresh database there (dropped at the end); unset: rows skipped
+#   BENCH_REDIS_URL [$SESSIONAUTH_TEST_REDIS_URL]  a Redis server: the Redis row keeps sessions in its database 15
+#                       (flushed before and after) and users in the PostgreSQL database; needs BENCH_POSTGRES_URL too
 #
 # The login rows are bound by argon2id (one hash per request): "login" runs with the same -c as the
 # others (latency is then mostly queueing behind the two cores), "login-c1" with one connection (the
@@ -27,6 +31,8 @@ DURATION=${BENCH_DURATION:-10s}
 ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-2s}
 ONLY=${BENCH_ONLY:-}
+PG_URL=${BENCH_POSTGRES_URL:-${SESSIONAUTH_TEST_POSTGRES_URL:-}}
+REDIS_URL=${BENCH_REDIS_URL:-${SESSIONAUTH_TEST_REDIS_URL:-}}
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
 
@@ -40,6 +46,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sessionauth-bench.XXXXXX")
 PIDS=()
 
+PG_DB=""  # the database created for the PostgreSQL rows
 cleanup() {
 	local pid
 	for pid in "${PIDS[@]}"; do
@@ -48,6 +55,12 @@ cleanup() {
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
+	if [[ -n $PG_DB ]]; then
+		psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+	fi
+	if [[ -n ${REDIS_BENCH_URL:-} ]]; then
+		redis-cli -u "$REDIS_BENCH_URL" flushdb >/dev/null 2>&1 || true
+	fi
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -96,7 +109,25 @@ TOKEN=$("$TMP/sessionauth" tokens create --database "$TMP/sa-sqlite.db" --user "
 
 start bare "$TMP/bare" -addr 127.0.0.1:0
 start sa-memory "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-memory.db" --session-store memory
-start sa-sqlite "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-sqlite.db" --session-store sqlite
+start sa-sqlite "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-sqlite.db" --session-store database
+# PostgreSQL and Redis: a fresh database, users in PostgreSQL, sessions in PostgreSQL or in Redis.
+if [[ -n $PG_URL ]]; then
+	command -v psql >/dev/null || die "BENCH_POSTGRES_URL is set but psql is not installed"
+	PG_DB="sa_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+	psql -q "$PG_URL" -c "CREATE DATABASE $PG_DB" >/dev/null || die "CREATE DATABASE on BENCH_POSTGRES_URL failed"
+	PG_BENCH_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$PG_URL" "$PG_DB")
+	setup_db "$PG_BENCH_URL"
+	PG_TOKEN=$("$TMP/sessionauth" tokens create --database "$PG_BENCH_URL" --user "$USER_NAME" --name bench 2>"$TMP/tokens.err" | tail -n1 | tr -d '[:space:]')
+	[[ $PG_TOKEN =~ ^[0-9a-f]{40}$ ]] || { cat "$TMP/tokens.err" >&2; die "tokens create on PostgreSQL printed '$PG_TOKEN'"; }
+	start sa-postgres "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$PG_BENCH_URL"
+	if [[ -n $REDIS_URL ]]; then
+		command -v redis-cli >/dev/null || die "BENCH_REDIS_URL is set but redis-cli is not installed"
+		REDIS_BENCH_URL="${REDIS_URL%/*}/15"
+		[[ $REDIS_URL == */* && ${REDIS_URL#*://} == */* ]] || REDIS_BENCH_URL="$REDIS_URL/15"
+		redis-cli -u "$REDIS_BENCH_URL" flushdb >/dev/null || die "FLUSHDB on $REDIS_BENCH_URL failed"
+		start sa-redis "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$PG_BENCH_URL" --session-store "$REDIS_BENCH_URL"
+	fi
+fi
 start scs-memory "$TMP/scs" -addr 127.0.0.1:0 -store memory
 start scs-sqlite "$TMP/scs" -addr 127.0.0.1:0 -store sqlite -database "$TMP/scs.db"
 
@@ -127,6 +158,9 @@ scs_cookie() {
 
 SESS_MEMORY=$(session_cookie "$ADDR_sa_memory")
 SESS_SQLITE=$(session_cookie "$ADDR_sa_sqlite")
+SESS_POSTGRES="" SESS_REDIS=""
+[[ -z ${ADDR_sa_postgres:-} ]] || SESS_POSTGRES=$(session_cookie "$ADDR_sa_postgres")
+[[ -z ${ADDR_sa_redis:-} ]] || SESS_REDIS=$(session_cookie "$ADDR_sa_redis")
 SCS_MEMORY=$(scs_cookie "$ADDR_scs_memory")
 SCS_SQLITE=$(scs_cookie "$ADDR_scs_sqlite")
 LOGIN_CSRF=$(csrf_token "$ADDR_sa_sqlite" "$TMP/jar.login")
@@ -143,6 +177,9 @@ ROWS=(
 	"token|token GET /api/auth/me|200|http://$ADDR_sa_sqlite/api/auth/me|-H|Authorization: Token $TOKEN"
 	"login|POST /api/auth/login (argon2id)|200|http://$ADDR_sa_sqlite/api/auth/login|-s|$BENCH_DIR/login.lua"
 	"login-c1|POST /api/auth/login, 1 connection|200|http://$ADDR_sa_sqlite/api/auth/login|-t1|-c1|-s|$BENCH_DIR/login.lua"
+	${ADDR_sa_postgres:+"sess-postgres|session GET /api/hello, PostgreSQL store|200|http://$ADDR_sa_postgres/api/hello|-H|Cookie: sessionid=$SESS_POSTGRES"}
+	${ADDR_sa_postgres:+"token-postgres|token GET /api/auth/me, PostgreSQL|200|http://$ADDR_sa_postgres/api/auth/me|-H|Authorization: Token $PG_TOKEN"}
+	${ADDR_sa_redis:+"sess-redis|session GET /api/hello, Redis (users in PostgreSQL)|200|http://$ADDR_sa_redis/api/hello|-H|Cookie: sessionid=$SESS_REDIS"}
 	"scs-memory|scs GET /api/hello, memstore|200|http://$ADDR_scs_memory/api/hello|-H|Cookie: sessionid=$SCS_MEMORY"
 	"scs-sqlite|scs GET /api/hello, sqlite3store|200|http://$ADDR_scs_sqlite/api/hello|-H|Cookie: sessionid=$SCS_SQLITE"
 )

@@ -50,6 +50,9 @@ func serveMustFail(t *testing.T, env []string, want string, args ...string) {
 	if strings.Contains(stdout.String(), "listening") {
 		t.Errorf("%s: the server started listening", what)
 	}
+	if strings.Contains(stderr.String(), ":pw@") {
+		t.Errorf("%s: the error shows the URL's password: %q", what, stderr.String())
+	}
 }
 
 func TestBadConfiguration(t *testing.T) {
@@ -87,10 +90,14 @@ func TestBadConfiguration(t *testing.T) {
 		{"--trusted-origins", []string{"--trusted-origins", "example.com"}},
 		{"--trusted-origins", []string{"--trusted-origins", "*"}},
 		{"--trusted-origins", []string{"--trusted-origins", "https://example.com/path"}},
-		{"--database", []string{"--database", "postgres://app@db.internal/sessions"}},
+		{"--database", []string{"--database", "postgres://app:pw@127.0.0.1:1/sessions"}}, // nothing listens on port 1
+		{"--database", []string{"--database", "postgres://app@[::1/sessions"}},
 		{"--database", []string{"--database", "mysql://x"}},
 		{"--database", []string{"--database", ""}},
-		{"--session-store", []string{"--session-store", "redis://x"}},
+		{"--session-store", []string{"--session-store", "redis"}},
+		{"--session-store", []string{"--session-store", "memcached://x"}},
+		{"--session-store", []string{"--session-store", "redis://:pw@127.0.0.1:1/0"}},
+		{"--session-store", []string{"--session-store", "redis://127.0.0.1:6379/nine"}},
 		{"--session-cookie-name", []string{"--session-cookie-name", "__Host-sessionid"}},
 		{"--addr", []string{"--addr", busy.Addr().String()}},
 		{"--addr", []string{"--addr", ""}},
@@ -113,7 +120,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"--login-rate", "SESSIONAUTH_LOGIN_RATE=5"},
 		{"--log-format", "SESSIONAUTH_LOG_FORMAT=xml"},
 		{"--trusted-proxies", "SESSIONAUTH_TRUSTED_PROXIES=300.1.1.1"},
-		{"--database", "SESSIONAUTH_DATABASE=postgres://db/x"},
+		{"--database", "SESSIONAUTH_DATABASE=postgres://127.0.0.1:1/x"},
 		{"SESSIONAUTH_SECURE_COOKIES", "SESSIONAUTH_SECURE_COOKIES=maybe"},
 	}
 	for _, tc := range envCases {

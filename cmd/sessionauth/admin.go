@@ -48,7 +48,7 @@ func keys(m map[string]func(context.Context, []string) int) []string {
 }
 
 func (a *admin) fail(err error) int {
-	fmt.Fprintln(a.stderr, "sessionauth:", err)
+	fmt.Fprintln(a.stderr, "sessionauth:", oneLine(err))
 	return 1
 }
 

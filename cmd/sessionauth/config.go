@@ -87,8 +87,8 @@ func (f *flagSet) get(name string) string { return *f.raw[name] }
 
 // databaseFlags are shared by serve and every admin command.
 func (f *flagSet) databaseFlags() {
-	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path or sqlite:// URL")
-	f.str("session-store", "sqlite", "where sessions live: sqlite (the --database file) or memory")
+	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path, sqlite:// URL or postgres:// URL")
+	f.str("session-store", "database", "where sessions live: database (the --database store), memory, a postgres:// URL, or redis://, rediss://, redis+cluster://h1,h2/, redis+sentinel://h1,h2/master")
 }
 
 func (f *flagSet) serveFlags() {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"net/netip"
@@ -97,7 +98,7 @@ func TestServeConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{
-		Addr: "127.0.0.1:8000", Database: "sessionauth.db", SessionStore: "sqlite", SessionCookieName: "sessionid",
+		Addr: "127.0.0.1:8000", Database: "sessionauth.db", SessionStore: "database", SessionCookieName: "sessionid",
 		SessionAge: 336 * time.Hour, LoginRate: throttle.Rate{N: 5, Period: time.Minute},
 		LoginAddressRate: throttle.Rate{N: 30, Period: time.Minute}, LogFormat: "text", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
@@ -194,12 +195,13 @@ func TestServeConfigErrors(t *testing.T) {
 		{"--trusted-origins", []string{"--trusted-origins", "example.com"}},
 		{"--trusted-origins", []string{"--trusted-origins", "https://example.com/"}},
 		{"--trusted-origins", []string{"--trusted-origins", "*"}},
-		{"--database", []string{"--database", "postgres://db/x"}},
-		{"--database", []string{"--database", "postgresql://db/x"}},
+		{"--database", []string{"--database", "postgres://[db/x"}},
 		{"--database", []string{"--database", "mysql://db/x"}},
 		{"--database", []string{"--database", ""}},
 		{"--database", []string{"--database", "sqlite://"}},
-		{"--session-store", []string{"--session-store", "redis://x"}},
+		{"--session-store", []string{"--session-store", "redis"}},
+		{"--session-store", []string{"--session-store", "redis://x/notanumber"}},
+		{"--session-store", []string{"--session-store", "sqlite", "--database", "postgres://db/x"}},
 		{"--session-cookie-name", []string{"--session-cookie-name", "__Host-sessionid"}},
 		{"--addr", []string{"--addr", ""}},
 	}
@@ -249,35 +251,79 @@ func TestPositionalArgumentsAndFlags(t *testing.T) {
 	}
 }
 
-func TestSQLitePath(t *testing.T) {
-	for in, want := range map[string]string{
-		"sessionauth.db":         "sessionauth.db",
-		"/var/lib/x.db":          "/var/lib/x.db",
-		"sqlite:///var/lib/x.db": "/var/lib/x.db",
-		"sqlite://relative.db":   "relative.db",
-		"file:x.db":              "x.db",
-		"./dir/with spaces/x.db": "./dir/with spaces/x.db",
+func TestDatabaseKind(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"sessionauth.db":                   {"sqlite", "sessionauth.db"},
+		"/var/lib/x.db":                    {"sqlite", "/var/lib/x.db"},
+		"sqlite:///var/lib/x.db":           {"sqlite", "/var/lib/x.db"},
+		"sqlite://relative.db":             {"sqlite", "relative.db"},
+		"file:x.db":                        {"sqlite", "x.db"},
+		"./dir/with spaces/x.db":           {"sqlite", "./dir/with spaces/x.db"},
+		"postgres://u:p@h/db":              {"postgres", "postgres://u:p@h/db"},
+		"postgresql://h/db?sslmode=verify": {"postgres", "postgresql://h/db?sslmode=verify"},
 	} {
-		if got, err := sqlitePath(in); err != nil || got != want {
-			t.Errorf("sqlitePath(%q) = %q, %v; want %q", in, got, err, want)
+		kind, target, err := databaseKind(in)
+		if err != nil || kind != want[0] || target != want[1] {
+			t.Errorf("databaseKind(%q) = %q, %q, %v; want %q", in, kind, target, err, want)
 		}
 	}
 	for in, msg := range map[string]string{
-		"postgres://u@h/db":   "PostgreSQL is not supported by this build yet",
-		"postgresql://u@h/db": "PostgreSQL is not supported by this build yet",
-		"redis://x":           "want a SQLite file path or sqlite:// URL",
-		"":                    "must not be empty",
-		"sqlite://":           "must not be empty",
+		"redis://x": "want a SQLite file path, a sqlite:// URL or a postgres:// URL",
+		"":          "must not be empty",
+		"sqlite://": "must not be empty",
 	} {
-		if _, err := sqlitePath(in); err == nil || err.Error() != msg {
-			t.Errorf("sqlitePath(%q) error %v, want %q", in, err, msg)
+		if _, _, err := databaseKind(in); err == nil || err.Error() != msg {
+			t.Errorf("databaseKind(%q) error %v, want %q", in, err, msg)
 		}
 	}
-	if err := checkStores("x.db", "memory"); err != nil {
-		t.Errorf("checkStores(memory): %v", err)
+}
+
+func TestCheckStores(t *testing.T) {
+	for _, ok := range [][2]string{
+		{"x.db", "memory"}, {"x.db", "sqlite"}, {"x.db", "database"},
+		{"x.db", "redis://127.0.0.1:6379/0"}, {"x.db", "rediss://u:p@cache.example:6380/1"},
+		{"postgres://h/db", "database"}, {"postgres://h/db", "memory"},
+		{"postgres://h/db", "redis+cluster://h1:7001,h2:7002"},
+		{"postgres://h/db", "redis+sentinel://h1:26379,h2:26379/mymaster"},
+		{"x.db", "postgres://h/sessions"},
+	} {
+		if err := checkStores(ok[0], ok[1]); err != nil {
+			t.Errorf("checkStores(%q, %q): %v", ok[0], ok[1], err)
+		}
 	}
-	if err := checkStores("x.db", "redis"); err == nil || !strings.Contains(err.Error(), "--session-store") {
-		t.Errorf("checkStores(redis): %v", err)
+	for _, bad := range [][3]string{
+		{"x.db", "redis", "--session-store"},
+		{"postgres://h/db", "sqlite", "--database is not SQLite"},
+		{"x.db", "memcached://h", "--session-store"},
+		{"mysql://u:secret@h/db", "memory", "--database"},
+	} {
+		err := checkStores(bad[0], bad[1])
+		if err == nil || !strings.Contains(err.Error(), bad[2]) {
+			t.Errorf("checkStores(%q, %q) = %v, want an error naming %q", bad[0], bad[1], err, bad[2])
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("checkStores(%q, %q): the error shows the password: %v", bad[0], bad[1], err)
+		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	err := errors.New("cannot reach the database:\n\t127.0.0.1:1: refused\r\n\t[::1]:1: refused\n")
+	if got, want := oneLine(err), "cannot reach the database:; 127.0.0.1:1: refused; [::1]:1: refused"; got != want {
+		t.Errorf("oneLine = %q, want %q", got, want)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:secret@h:5432/db":       "postgres://u:xxxxx@h:5432/db",
+		"redis://:secret@h:6379/0":            "redis://:xxxxx@h:6379/0",
+		"redis+cluster://u:secret@h1:1,h2:2/": "redis+cluster://u:xxxxx@h1:1,h2:2/",
+		"postgres://u@h/db":                   "postgres://u@h/db",
+		"x.db":                                "x.db",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -312,7 +358,7 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"tokens", "nope"}, 2, "Usage: sessionauth tokens <create|list|revoke>"},
 		{[]string{"sessions", "help"}, 0, "Usage: sessionauth sessions <list|revoke>"},
 		{[]string{"createuser", "--database", "postgres://x"}, 2, "createuser needs --username"},
-		{[]string{"createuser", "--username", "x", "--database", "postgres://x", "--password-stdin"}, 1, "PostgreSQL is not supported"},
+		{[]string{"createuser", "--username", "x", "--database", "postgres://127.0.0.1:1/x", "--password-stdin"}, 1, "opening --database postgres://127.0.0.1:1/x: "},
 		{[]string{"tokens", "revoke", "x"}, 2, "the token ID is a number"},
 		{[]string{"serve", "extra"}, 2, "serve takes no arguments"},
 		{[]string{"serve", "--session-age", "nonsense"}, 1, `invalid --session-age "nonsense"`},

@@ -17,6 +17,9 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -56,6 +59,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
+	// The Redis client logs connection trouble on its own; the errors reach us as values, so its
+	// lines go nowhere until serve routes them into the structured log at debug level.
+	goredis.SetLogger(redisLogger{})
 	a := &admin{stdin: stdin, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "serve":
@@ -138,4 +144,14 @@ func parseFlags(fs *flagSet, args []string, stdout, stderr io.Writer) (int, bool
 	}
 	fs.positional = positional
 	return 0, false
+}
+
+// oneLine renders err on one line: drivers join the reasons of several connection attempts with
+// newlines, and a fatal error must stay one line for the operator (and for log collectors).
+func oneLine(err error) string {
+	fields := strings.FieldsFunc(err.Error(), func(r rune) bool { return r == '\n' || r == '\r' })
+	for i, f := range fields {
+		fields[i] = strings.TrimSpace(f)
+	}
+	return strings.Join(fields, "; ")
 }

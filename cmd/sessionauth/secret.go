@@ -8,11 +8,15 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-
-	"github.com/sessionauth/sessionauth/store/sqlite"
 )
 
 const secretKeySetting = "secret_key"
+
+// settings is where the secret key is kept when there is no --secret-key-file: the database, shared
+// by every server process that uses it.
+type settings interface {
+	SetSettingOnce(ctx context.Context, name, value string) (string, error)
+}
 
 // newSecretKey returns 50 random characters, like Django's get_random_secret_key.
 func newSecretKey() string {
@@ -21,7 +25,7 @@ func newSecretKey() string {
 
 // loadSecretKey returns the server's secret key: from --secret-key-file (created with mode 0600 when
 // missing), or kept in the database so that every process using it agrees.
-func loadSecretKey(ctx context.Context, file string, db *sqlite.Store) (string, error) {
+func loadSecretKey(ctx context.Context, file string, db settings) (string, error) {
 	if file == "" {
 		key, err := db.SetSettingOnce(ctx, secretKeySetting, newSecretKey())
 		if err != nil {

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/authapi"
@@ -55,7 +57,7 @@ func newServer(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Wri
 
 func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 	cfg, st := srv.cfg, srv.stores
-	if err := st.openNotes(ctx, cfg.Database); err != nil {
+	if err := st.openNotes(ctx); err != nil {
 		return err
 	}
 	secret, err := loadSecretKey(ctx, cfg.SecretKeyFile, st.db)
@@ -97,7 +99,7 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		SecretKey:          secret,
 		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
 		Throttle: &auth.LoginThrottle{
-			Store:   st.db,
+			Store:   st.throttle,
 			Account: []throttle.Rate{cfg.LoginRate, {N: 100, Period: time.Hour}},
 			Address: []throttle.Rate{cfg.LoginAddressRate},
 		},
@@ -120,7 +122,7 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		// cookie (checklist CSRF-22), and anonymous API calls get 401 with a challenge.
 		Authenticators: []rest.Authenticator{&rest.TokenAuthentication{Auth: srv.auth}, sessionAuth},
 		Permissions:    []rest.Permission{rest.IsAuthenticated},
-		ThrottleStore:  st.db,
+		ThrottleStore:  st.throttle,
 		ClientIP:       resolver.IP,
 		Logger:         srv.log,
 	}
@@ -192,6 +194,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	goredis.SetLogger(redisLogger{log})
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -230,7 +233,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	srv, err := newServer(ctx, cfg, log, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", err)
+		fmt.Fprintln(stderr, "sessionauth:", oneLine(err))
 		return 1
 	}
 	defer srv.stores.Close()

@@ -17,6 +17,7 @@ const (
 	RedisURL      = "SESSIONAUTH_TEST_REDIS_URL"      // redis://127.0.0.1:6379/0
 	RedisCluster  = "SESSIONAUTH_TEST_REDIS_CLUSTER"  // 127.0.0.1:7001,127.0.0.1:7002,... (cluster nodes)
 	RedisSentinel = "SESSIONAUTH_TEST_REDIS_SENTINEL" // 127.0.0.1:26379/mastername
+	Django        = "SESSIONAUTH_TEST_DJANGO"         // "1" (find a python3 that imports django) or the path of such a python
 	Require       = "SESSIONAUTH_REQUIRE_SERVICES"    // "1": a missing service fails the test
 )
 

@@ -1,0 +1,358 @@
+package redis
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Default ports when a URL names a host without one.
+const (
+	defaultPort         = "6379"
+	defaultSentinelPort = "26379"
+)
+
+// errSyntax is the message for URLs that cannot be split safely. It never quotes the URL, since the
+// part that failed may be a password with an unescaped special character.
+var errSyntax = errors.New("redis: the store URL is malformed; percent-encode special characters " +
+	"(: / ? # @ %) in the user name and password")
+
+// urlKind tells which client a URL asks for.
+type urlKind int
+
+const (
+	kindStandalone urlKind = iota
+	kindCluster
+	kindSentinel
+)
+
+// ParseURL parses the URL forms the server's --session-store flag accepts into go-redis client
+// options:
+//
+//	redis://[user:pass@]host[:port][/db]                         one server (port 6379, db 0 by default)
+//	rediss://...                                                 the same over TLS
+//	redis+cluster://[user:pass@]host:port[,host:port...][/]      Redis Cluster seed nodes (db 0 only)
+//	rediss+cluster://...                                         the same over TLS
+//	redis+sentinel://[user:pass@]host:port[,host:port...]/master[/db]
+//	                                                             Sentinel nodes (port 26379 by default)
+//	rediss+sentinel://...                                        the same over TLS
+//
+// The user name and password are those of the Redis servers; Sentinels that require their own
+// credentials take them from the sentinel_username and sentinel_password query parameters. Special
+// characters in credentials must be percent-encoded.
+//
+// Query parameters: dial_timeout, read_timeout, write_timeout (Go durations such as 500ms, or whole
+// seconds), pool_size, min_idle_conns, max_retries (integers; max_retries=-1 disables retries),
+// client_name, protocol (2 or 3), skip_verify (true/false, TLS only: do not verify the server
+// certificate), addr (more host:port seed nodes; cluster and sentinel only, may repeat; the way to
+// list several IPv6 nodes), sentinel_username and sentinel_password (sentinel only). Unknown
+// parameters are errors. Parameters that would send reads to replicas are deliberately not
+// accepted.
+//
+// The options always have ContextTimeoutEnabled set, so a context deadline bounds each call.
+// Errors say which part of the URL is wrong and never contain the password.
+func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, errors.New("redis: the store URL must start with redis://, rediss://, redis+cluster://, " +
+			"rediss+cluster://, redis+sentinel:// or rediss+sentinel://")
+	}
+	o := &goredis.UniversalOptions{ContextTimeoutEnabled: true}
+	var kind urlKind
+	port := defaultPort
+	switch strings.ToLower(scheme) {
+	case "redis":
+	case "rediss":
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	case "redis+cluster":
+		kind = kindCluster
+	case "rediss+cluster":
+		kind = kindCluster
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	case "redis+sentinel":
+		kind, port = kindSentinel, defaultSentinelPort
+	case "rediss+sentinel":
+		kind, port = kindSentinel, defaultSentinelPort
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	default:
+		// The scheme is everything before "://", which cannot hold a password unless it is garbage;
+		// quote it only when it looks like a scheme.
+		if validScheme(scheme) {
+			return nil, fmt.Errorf("redis: unknown store URL scheme %q; want redis, rediss, redis+cluster, "+
+				"rediss+cluster, redis+sentinel or rediss+sentinel", scheme)
+		}
+		return nil, errSyntax
+	}
+
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	// A password with an unescaped / ? or # ends the authority early and leaves its '@' behind.
+	if strings.Contains(tail, "@") {
+		return nil, errSyntax
+	}
+	hostList := authority
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		userinfo := authority[:i]
+		hostList = authority[i+1:]
+		user, pass, hasPass := strings.Cut(userinfo, ":")
+		var err error
+		if o.Username, err = url.PathUnescape(user); err != nil {
+			return nil, errors.New("redis: the user name in the store URL has an invalid %-escape")
+		}
+		if hasPass {
+			if o.Password, err = url.PathUnescape(pass); err != nil {
+				return nil, errors.New("redis: the password in the store URL has an invalid %-escape")
+			}
+		}
+	}
+	if strings.Contains(tail, "#") {
+		return nil, errors.New("redis: the store URL must not have a #fragment")
+	}
+	path, rawQuery, _ := strings.Cut(tail, "?")
+	query, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		// Not quoted: the bad escape may be in sentinel_password.
+		return nil, errors.New("redis: the query of the store URL is malformed (check its %-escapes)")
+	}
+
+	if hostList != "" {
+		for _, h := range strings.Split(hostList, ",") {
+			addr, err := hostPort(h, port)
+			if err != nil {
+				return nil, err
+			}
+			o.Addrs = append(o.Addrs, addr)
+		}
+	}
+
+	segs, err := pathSegments(path)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case kindStandalone:
+		switch len(segs) {
+		case 0:
+		case 1:
+			if o.DB, err = dbNumber(segs[0]); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("redis: store URL path %q: want /<database number>", path)
+		}
+	case kindCluster:
+		o.IsClusterMode = true
+		if len(segs) > 0 {
+			return nil, fmt.Errorf("redis: cluster URL path %q: a Redis Cluster has only database 0; "+
+				"remove the path", path)
+		}
+	case kindSentinel:
+		switch len(segs) {
+		case 2:
+			if o.DB, err = dbNumber(segs[1]); err != nil {
+				return nil, err
+			}
+			fallthrough
+		case 1:
+			o.MasterName = segs[0]
+		case 0:
+			return nil, errors.New("redis: sentinel URL needs the master name as its path: " +
+				"redis+sentinel://host:26379/<master name>[/<db>]")
+		default:
+			return nil, fmt.Errorf("redis: sentinel URL path %q: want /<master name>[/<db>]", path)
+		}
+	}
+
+	if err := applyQuery(o, kind, query, port); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(o.Addrs) == 0:
+		return nil, errors.New("redis: the store URL names no host")
+	case kind == kindStandalone && len(o.Addrs) > 1:
+		return nil, errors.New("redis: a redis:// URL names one server; use redis+cluster:// or " +
+			"redis+sentinel:// for several hosts")
+	}
+	return o, nil
+}
+
+func validScheme(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// hostPort validates one host[:port] of the host list and adds the default port.
+func hostPort(h, defPort string) (string, error) {
+	if h == "" {
+		return "", errors.New("redis: the store URL has an empty host (check the commas in the host list)")
+	}
+	host, port := h, ""
+	switch {
+	case strings.HasPrefix(h, "["):
+		end := strings.Index(h, "]")
+		if end < 0 {
+			return "", fmt.Errorf("redis: store URL host %q: unclosed IPv6 bracket", h)
+		}
+		host = h[1:end]
+		switch after := h[end+1:]; {
+		case after == "":
+		case strings.HasPrefix(after, ":"):
+			port = after[1:]
+		default:
+			return "", fmt.Errorf("redis: store URL host %q: unexpected text after the IPv6 address", h)
+		}
+		if net.ParseIP(host) == nil {
+			return "", fmt.Errorf("redis: store URL host %q: not an IPv6 address", h)
+		}
+	case strings.Count(h, ":") > 1:
+		return "", fmt.Errorf("redis: store URL host %q: put IPv6 addresses in brackets, [::1]:6379", h)
+	case strings.Contains(h, ":"):
+		host, port, _ = strings.Cut(h, ":")
+	}
+	if host == "" {
+		return "", fmt.Errorf("redis: store URL host %q: missing host name", h)
+	}
+	if strings.ContainsAny(host, " /\\%") {
+		return "", fmt.Errorf("redis: store URL host %q: invalid host name", h)
+	}
+	if port == "" {
+		port = defPort
+	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("redis: store URL host %q: port must be a number from 1 to 65535", h)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// pathSegments splits the URL path into unescaped, non-empty segments; "" and "/" give none.
+func pathSegments(path string) ([]string, error) {
+	var segs []string
+	trimmed := strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/")
+	if trimmed == "" {
+		return nil, nil
+	}
+	for _, s := range strings.Split(trimmed, "/") {
+		u, err := url.PathUnescape(s)
+		if err != nil || u == "" {
+			return nil, fmt.Errorf("redis: store URL path %q is malformed", path)
+		}
+		segs = append(segs, u)
+	}
+	return segs, nil
+}
+
+func dbNumber(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("redis: store URL database %q: want a number, 0 or more", s)
+	}
+	return n, nil
+}
+
+// applyQuery sets options from the URL's query parameters.
+func applyQuery(o *goredis.UniversalOptions, kind urlKind, q url.Values, defPort string) error {
+	for name, vals := range q {
+		if name != "addr" && len(vals) > 1 {
+			return fmt.Errorf("redis: store URL query parameter %s is given %d times", name, len(vals))
+		}
+		v := vals[len(vals)-1]
+		var err error
+		switch name {
+		case "dial_timeout":
+			o.DialTimeout, err = duration(name, v)
+		case "read_timeout":
+			o.ReadTimeout, err = duration(name, v)
+		case "write_timeout":
+			o.WriteTimeout, err = duration(name, v)
+		case "pool_size":
+			o.PoolSize, err = integer(name, v, 1)
+		case "min_idle_conns":
+			o.MinIdleConns, err = integer(name, v, 0)
+		case "max_retries":
+			o.MaxRetries, err = integer(name, v, -1)
+		case "client_name":
+			o.ClientName = v
+		case "protocol":
+			if v != "2" && v != "3" {
+				return fmt.Errorf("redis: store URL query parameter protocol=%q: want 2 or 3", v)
+			}
+			o.Protocol, _ = strconv.Atoi(v)
+		case "skip_verify":
+			if o.TLSConfig == nil {
+				return errors.New("redis: store URL query parameter skip_verify needs a TLS scheme (rediss://...)")
+			}
+			o.TLSConfig.InsecureSkipVerify, err = boolean(name, v)
+		case "addr":
+			if kind == kindStandalone {
+				return errors.New("redis: store URL query parameter addr is for redis+cluster:// and " +
+					"redis+sentinel:// URLs")
+			}
+			for _, a := range vals {
+				addr, err := hostPort(a, defPort)
+				if err != nil {
+					return err
+				}
+				o.Addrs = append(o.Addrs, addr)
+			}
+		case "sentinel_username", "sentinel_password":
+			if kind != kindSentinel {
+				return fmt.Errorf("redis: store URL query parameter %s is for redis+sentinel:// URLs", name)
+			}
+			if name == "sentinel_username" {
+				o.SentinelUsername = v
+			} else {
+				o.SentinelPassword = v
+			}
+		default:
+			return fmt.Errorf("redis: unknown store URL query parameter %q (known: dial_timeout, read_timeout, "+
+				"write_timeout, pool_size, min_idle_conns, max_retries, client_name, protocol, skip_verify, "+
+				"addr, sentinel_username, sentinel_password)", name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func duration(name, v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("redis: store URL query parameter %s=%q: want a positive duration such as 500ms or 3s", name, v)
+	}
+	return d, nil
+}
+
+func integer(name, v string, lo int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo {
+		return 0, fmt.Errorf("redis: store URL query parameter %s=%q: want a whole number, %d or more", name, v, lo)
+	}
+	return n, nil
+}
+
+func boolean(name, v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("redis: store URL query parameter %s=%q: want true or false", name, v)
+	}
+	return b, nil
+}
