@@ -3,7 +3,8 @@
 //
 // # Hashing
 //
-// A [Hasher] creates new hashes with argon2id, written in the encoding that
+// A [Hasher] creates new hashes with argon2id (unless [Hasher.PBKDF2] is
+// set, see below), written in the encoding that
 // Django's Argon2PasswordHasher uses, so that a Django project sharing the
 // same user table can verify them:
 //
@@ -26,6 +27,12 @@
 // how old hashes get upgraded on the next successful login. The encoders
 // [EncodePBKDF2] and [EncodeBCryptSHA256] write Django's other formats, for
 // tools that must produce hashes an older Django can read.
+//
+// When the user table is shared with a Django project that keeps its default
+// PASSWORD_HASHERS, set [Hasher.PBKDF2] to a [PBKDF2SHA256] with that Django
+// version's iteration count: the Hasher then writes pbkdf2_sha256 and asks
+// for an upgrade exactly when Django would rehash, so that neither side keeps
+// rewriting the other's hashes.
 //
 // # Safety rules
 //

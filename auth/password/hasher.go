@@ -64,9 +64,10 @@ var (
 	// the queue of callers waiting for one is full.
 	ErrBusy = errors.New("password: too many password hashing operations waiting")
 
-	// ErrWeakParameters is returned by Hasher.Check for argon2 parameters
-	// below the OWASP recommendations. Hash and Verify still work with them
-	// (tests use very cheap parameters on purpose).
+	// ErrWeakParameters is returned by Hasher.Check for argon2 parameters,
+	// or a PBKDF2 iteration count, below the OWASP recommendations. Hash and
+	// Verify still work with them (tests use very cheap parameters on
+	// purpose, and Django before 4.2 used fewer PBKDF2 iterations).
 	ErrWeakParameters = errors.New("password: argon2 parameters below the OWASP recommendations")
 )
 
@@ -78,8 +79,9 @@ func (unsafeParamsError) Error() string { return "password: cost parameters out 
 // Is makes errors.Is(ErrUnsafeParameters, ErrUnknownFormat) true.
 func (unsafeParamsError) Is(target error) bool { return target == ErrUnknownFormat }
 
-// Hasher hashes new passwords with argon2id and verifies those and Django's
-// other encodings. The zero value is ready to use with the OWASP parameters.
+// Hasher hashes new passwords with argon2id (or, with PBKDF2 set, with
+// Django's default pbkdf2_sha256) and verifies those and Django's other
+// encodings. The zero value is ready to use with the OWASP parameters.
 //
 // Set the fields before the first use and do not change or copy a Hasher
 // after that; one Hasher is meant to be shared by the whole process (its
@@ -95,6 +97,20 @@ type Hasher struct {
 	Time uint32
 	// Threads is the argon2 parallelism (lanes); 0 means DefaultThreads.
 	Threads uint8
+
+	// PBKDF2, when set, makes pbkdf2_sha256 the preferred algorithm instead
+	// of argon2id, as it is in Django's default PASSWORD_HASHERS: Hash writes
+	// pbkdf2_sha256 with PBKDF2's iteration count and a 22-character salt,
+	// Burn costs as much as verifying such a hash, and Verify asks for an
+	// upgrade exactly when Django's check_password would rehash: the stored
+	// hash is not pbkdf2_sha256, its iteration count differs (higher or
+	// lower), or its salt is shorter than 22 characters. Set it when the
+	// user table is shared with a Django project, with the iteration count
+	// of that Django version, so that logins on either side do not keep
+	// rewriting each other's hashes (every rewrite changes the session auth
+	// hash, which logs the user's other sessions out). Memory, Time and
+	// Threads are then unused.
+	PBKDF2 *PBKDF2SHA256
 
 	// MaxConcurrent is the most password-hash computations (Hash, Verify,
 	// Burn) that run at the same time; 0 means 2*GOMAXPROCS. Peak memory is
@@ -188,12 +204,17 @@ func (h *Hasher) params() params {
 }
 
 // validParams checks the Hasher's own parameters against what argon2 allows
-// and against the Max* limits.
+// and against the Max* limits, and the PBKDF2 iteration count if set.
 func (h *Hasher) validParams() (params, error) {
 	p := h.params()
 	if err := p.check(h.limits()); err != nil {
 		return p, fmt.Errorf("%w: Hasher has m=%d,t=%d,p=%d (argon2 needs t>=1, m>=8p; limits m<=%d, t<=%d, p<=%d)",
 			err, p.memory, p.time, p.threads, h.limits().memory, h.limits().time, h.limits().threads)
+	}
+	if h.PBKDF2 != nil {
+		if n := h.PBKDF2.iterations(); n < 1 || n > h.limits().iterations {
+			return p, fmt.Errorf("%w: Hasher has PBKDF2 iterations %d (limits 1..%d)", ErrUnsafeParameters, n, h.limits().iterations)
+		}
 	}
 	return p, nil
 }
@@ -202,11 +223,19 @@ func (h *Hasher) validParams() (params, error) {
 // ErrUnsafeParameters when argon2 cannot use them or they exceed the Max*
 // limits (Hash would fail), ErrWeakParameters when they are usable but below
 // the OWASP recommendations for argon2id (m=47104 KiB with t=1, 19456 with
-// t=2, 12288 with t=3, 9216 with t=4, 7168 with t>=5), nil otherwise.
+// t=2, 12288 with t=3, 9216 with t=4, 7168 with t>=5), nil otherwise. With
+// PBKDF2 set, the argon2 parameters are unused and the OWASP minimum is
+// [OWASPPBKDF2Iterations] (Django 4.2 and later meet it).
 func (h *Hasher) Check() error {
 	p, err := h.validParams()
 	if err != nil {
 		return err
+	}
+	if h.PBKDF2 != nil {
+		if n := h.PBKDF2.iterations(); n < OWASPPBKDF2Iterations {
+			return fmt.Errorf("%w: pbkdf2_sha256 with %d iterations needs at least %d", ErrWeakParameters, n, OWASPPBKDF2Iterations)
+		}
+		return nil
 	}
 	var min uint32
 	switch p.time {
@@ -255,7 +284,9 @@ func (h *Hasher) compute(ctx context.Context, f func()) error {
 }
 
 // Hash returns a new argon2id hash of password in Django's argon2 encoding,
-// with a fresh 16-byte random salt and a 32-byte key. It fails with
+// with a fresh 16-byte random salt and a 32-byte key; with PBKDF2 set, a
+// pbkdf2_sha256 hash in Django's encoding with a fresh 22-character salt
+// (what Django's make_password writes). It fails with
 // ErrTooLong for passwords over MaxLength bytes, with ErrBusy or the
 // context's error when no computation slot could be had, and with an error
 // wrapping ErrUnsafeParameters when the Hasher's parameters are unusable.
@@ -268,6 +299,14 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	p, err := h.validParams()
 	if err != nil {
 		return "", err
+	}
+	if h.PBKDF2 != nil {
+		var encoded string
+		var herr error
+		if err := h.compute(ctx, func() { encoded, herr = h.PBKDF2.Hash(password) }); err != nil {
+			return "", err
+		}
+		return encoded, herr
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
@@ -283,7 +322,9 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // Verify reports whether password matches the stored hash encoded, and
 // whether encoded should be replaced by Hash(password) because it uses
 // another algorithm or variant than argon2id, other memory/time/parallelism
-// parameters than the Hasher's, or an argon2 salt shorter than 16 bytes.
+// parameters than the Hasher's, or an argon2 salt shorter than 16 bytes
+// (with PBKDF2 set: because it is not a pbkdf2_sha256 hash with PBKDF2's
+// iteration count and a salt of at least 22 characters).
 // upgrade is only ever true together with ok, so a caller can never be led to
 // store a hash of a wrong password.
 //
@@ -311,7 +352,16 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, upgr
 	if err := h.compute(ctx, func() { ok = st.check(password) }); err != nil {
 		return false, false, err
 	}
-	return ok, ok && st.outdated(p), nil
+	return ok, ok && h.outdated(st, p), nil
+}
+
+// outdated reports whether st should be replaced by a hash of the Hasher's
+// preferred algorithm and parameters.
+func (h *Hasher) outdated(st storedHash, p params) bool {
+	if h.PBKDF2 != nil {
+		return !h.PBKDF2.current(st)
+	}
+	return st.outdated(p)
 }
 
 // Burn does the work of verifying password against a hash made with the
@@ -331,6 +381,10 @@ func (h *Hasher) Burn(ctx context.Context, password string) error {
 }
 
 func (h *Hasher) burn(ctx context.Context, password string, p params) error {
+	if h.PBKDF2 != nil {
+		st := &pbkdf2Hash{iterations: h.PBKDF2.iterations(), salt: string(h.dummySalt[:]), key: "-"}
+		return h.compute(ctx, func() { st.check(password) })
+	}
 	return h.compute(ctx, func() {
 		key := argon2.IDKey([]byte(password), h.dummySalt[:], p.time, p.memory, p.threads, 32)
 		// Match the comparison a real verification makes.

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Django's PBKDF2 encodings:
@@ -23,6 +24,65 @@ const (
 	algPBKDF2SHA256 = "pbkdf2_sha256"
 	algPBKDF2SHA1   = "pbkdf2_sha1"
 )
+
+// Iteration counts for pbkdf2_sha256.
+const (
+	// DefaultPBKDF2Iterations is the iteration count of a PBKDF2SHA256 whose
+	// Iterations is 0: Django 5.2's default (5.2 is the long-term support
+	// release current when this was written). Django's defaults by version
+	// are 260000 (3.2), 320000 (4.0), 390000 (4.1), 600000 (4.2), 720000
+	// (5.0), 870000 (5.1), 1000000 (5.2), 1200000 (6.0), 1500000 (6.1).
+	DefaultPBKDF2Iterations = 1_000_000
+
+	// OWASPPBKDF2Iterations is the OWASP Password Storage Cheat Sheet's
+	// minimum for PBKDF2-HMAC-SHA256; Hasher.Check reports fewer as
+	// ErrWeakParameters.
+	OWASPPBKDF2Iterations = 600_000
+)
+
+// djangoSaltChars is the length from which Django stops asking for a new
+// salt: must_update_salt is true while len(salt) * log2(62) < 128 bits.
+const djangoSaltChars = saltLen
+
+// PBKDF2SHA256 is Django's default password hasher, PBKDF2PasswordHasher
+// (algorithm name "pbkdf2_sha256", the first entry of Django's default
+// PASSWORD_HASHERS). Set it as [Hasher.PBKDF2] to make a Hasher write and
+// prefer it; its Hash method can also be called directly by tools.
+type PBKDF2SHA256 struct {
+	// Iterations is the PBKDF2 iteration count; 0 means
+	// DefaultPBKDF2Iterations. Use the count of the Django version that
+	// shares the user table (see DefaultPBKDF2Iterations): Django rehashes
+	// any hash whose count differs from its own, in either direction.
+	Iterations int
+}
+
+func (p *PBKDF2SHA256) iterations() int {
+	if p.Iterations == 0 {
+		return DefaultPBKDF2Iterations
+	}
+	return p.Iterations
+}
+
+// Hash returns Django's encoding of password,
+//
+//	pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>
+//
+// with a new 22-character salt of [a-zA-Z0-9] from crypto/rand: what Django's
+// make_password(password) writes. It runs immediately, outside any Hasher's
+// concurrency limit and counter; a server hashes through a Hasher with
+// PBKDF2 set instead. Errors: ErrTooLong, and ErrUnsafeParameters for
+// iterations outside 1..MaxPBKDF2Iterations.
+func (p *PBKDF2SHA256) Hash(password string) (string, error) {
+	return EncodePBKDF2(password, randomAlnum(saltLen), p.iterations(), false)
+}
+
+// current reports whether st is a pbkdf2_sha256 hash that Django, with p as
+// its preferred hasher, would not update: same iteration count and a salt of
+// at least 22 characters (Django counts characters, not bytes).
+func (p *PBKDF2SHA256) current(st storedHash) bool {
+	h, ok := st.(*pbkdf2Hash)
+	return ok && !h.sha1 && h.iterations == p.iterations() && utf8.RuneCountInString(h.salt) >= djangoSaltChars
+}
 
 // errBadSalt is returned by the encoders for a salt Django could not store.
 var errBadSalt = errors.New("password: salt must be non-empty and must not contain '$'")
@@ -128,5 +188,6 @@ func (p *pbkdf2Hash) check(password string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(p.key)) == 1
 }
 
-// outdated: any PBKDF2 hash is replaced by argon2id.
+// outdated: any PBKDF2 hash is replaced by argon2id (a Hasher with PBKDF2 set
+// asks PBKDF2SHA256.current instead).
 func (p *pbkdf2Hash) outdated(params) bool { return true }

@@ -3,7 +3,10 @@ package password
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -127,5 +130,156 @@ func BenchmarkVerifyPBKDF2_260000(b *testing.B) {
 		if ok, _, _ := h.Verify(ctx, "password", enc); !ok {
 			b.Fatal("no match")
 		}
+	}
+}
+
+var pbkdf2Re = regexp.MustCompile(`^pbkdf2_sha256\$(\d+)\$([a-zA-Z0-9]{22})\$[A-Za-z0-9+/]{43}=$`)
+
+// PBKDF2SHA256.Hash writes Django's format with a 22-character salt of
+// Django's alphabet; recomputing with the same salt through the vector-tested
+// EncodePBKDF2 (spec §2.7) gives the same string.
+func TestPBKDF2SHA256Hash(t *testing.T) {
+	for _, p := range []PBKDF2SHA256{{Iterations: 1000}, {Iterations: 1}} {
+		enc, err := p.Hash("s3cret \U0001F512")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := pbkdf2Re.FindStringSubmatch(enc)
+		if m == nil || m[1] != strconv.Itoa(p.Iterations) {
+			t.Fatalf("Hash = %q, want pbkdf2_sha256$%d$<22 alnum>$<44 base64>", enc, p.Iterations)
+		}
+		again, err := EncodePBKDF2("s3cret \U0001F512", m[2], p.Iterations, false)
+		if err != nil || again != enc {
+			t.Errorf("EncodePBKDF2 with the same salt = %q, %v; want %q", again, err, enc)
+		}
+		if other, _ := p.Hash("s3cret \U0001F512"); other == enc {
+			t.Errorf("two hashes share a salt: %q", enc)
+		}
+	}
+	if got := (&PBKDF2SHA256{}).iterations(); got != DefaultPBKDF2Iterations {
+		t.Errorf("zero Iterations = %d, want %d", got, DefaultPBKDF2Iterations)
+	}
+	for _, n := range []int{-1, MaxPBKDF2Iterations + 1} {
+		if _, err := (&PBKDF2SHA256{Iterations: n}).Hash("pw"); !errors.Is(err, ErrUnsafeParameters) {
+			t.Errorf("Iterations %d: %v", n, err)
+		}
+	}
+	if _, err := (&PBKDF2SHA256{Iterations: 1}).Hash(strings.Repeat("a", MaxLength+1)); err != ErrTooLong {
+		t.Errorf("over-long password: %v", err)
+	}
+}
+
+// A Hasher with PBKDF2 set hashes in pbkdf2_sha256 and asks for an upgrade
+// exactly when Django's check_password would rehash (spec §2.7: another
+// algorithm, another iteration count either way, or a salt under 22
+// characters).
+func TestHasherPreferringPBKDF2(t *testing.T) {
+	ctx := context.Background()
+	var n atomic.Int64
+	h := &Hasher{Memory: 64, Time: 1, Threads: 1, PBKDF2: &PBKDF2SHA256{Iterations: 1000}, OnCompute: func() { n.Add(1) }}
+	enc, err := h.Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := pbkdf2Re.FindStringSubmatch(enc); m == nil || m[1] != "1000" {
+		t.Fatalf("Hash = %q, want pbkdf2_sha256 with 1000 iterations", enc)
+	}
+	if n.Load() != 1 {
+		t.Errorf("Hash: %d computations, want 1", n.Load())
+	}
+	argon, err := cheap(nil).Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEncode := func(salt string, iters int, sha1 bool) string {
+		t.Helper()
+		s, err := EncodePBKDF2("pw", salt, iters, sha1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	const salt22 = "abcdefghijklmnopqrstuv"
+	for _, c := range []struct {
+		name    string
+		encoded string
+		upgrade bool
+	}{
+		{"own hash", enc, false},
+		{"Django's format, same count", mustEncode(salt22, 1000, false), false},
+		{"longer salt", mustEncode(salt22+"wxyz", 1000, false), false},
+		{"22 non-ASCII characters", mustEncode(strings.Repeat("\u00e9", 22), 1000, false), false},
+		{"21-character salt", mustEncode(salt22[:21], 1000, false), true},
+		{"fewer iterations", mustEncode(salt22, 999, false), true},
+		{"more iterations", mustEncode(salt22, 1001, false), true},
+		{"pbkdf2_sha1", mustEncode(salt22, 1000, true), true},
+		{"argon2id", argon, true},
+		{"bcrypt_sha256", djangoVectors[13].encoded, true},
+	} {
+		pw := "pw"
+		if c.name == "bcrypt_sha256" {
+			pw = djangoVectors[13].password
+		}
+		before := n.Load()
+		ok, up, err := h.Verify(ctx, pw, c.encoded)
+		if !ok || up != c.upgrade || err != nil {
+			t.Errorf("%s: Verify = %v, %v, %v; want true, %v, nil", c.name, ok, up, err, c.upgrade)
+		}
+		if ok, up, err := h.Verify(ctx, "wrong", c.encoded); ok || up || err != nil {
+			t.Errorf("%s, wrong password: %v, %v, %v", c.name, ok, up, err)
+		}
+		if got := n.Load() - before; got != 2 {
+			t.Errorf("%s: %d computations for 2 Verify calls", c.name, got)
+		}
+	}
+	// Unusable values and Burn cost one computation each, as always.
+	before := n.Load()
+	if ok, up, err := h.Verify(ctx, "pw", "!"); ok || up || err != nil {
+		t.Errorf("unusable: %v, %v, %v", ok, up, err)
+	}
+	if err := h.Burn(ctx, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Load() - before; got != 2 {
+		t.Errorf("unusable + Burn: %d computations, want 2", got)
+	}
+	// A Hasher preferring argon2id upgrades the PBKDF2 hash it did not write.
+	if ok, up, err := cheap(nil).Verify(ctx, "pw", enc); !ok || !up || err != nil {
+		t.Errorf("argon2 Hasher on pbkdf2 hash: %v, %v, %v; want true, true, nil", ok, up, err)
+	}
+}
+
+func TestCheckPBKDF2(t *testing.T) {
+	for _, c := range []struct {
+		iters int
+		want  error
+	}{
+		{0, nil}, // DefaultPBKDF2Iterations
+		{OWASPPBKDF2Iterations, nil},
+		{OWASPPBKDF2Iterations - 1, ErrWeakParameters},
+		{260000, ErrWeakParameters}, // Django 3.2
+		{-1, ErrUnsafeParameters},
+		{MaxPBKDF2Iterations + 1, ErrUnsafeParameters},
+	} {
+		// Weak argon2 parameters do not matter once PBKDF2 is preferred.
+		h := &Hasher{Memory: 64, Time: 1, PBKDF2: &PBKDF2SHA256{Iterations: c.iters}}
+		if err := h.Check(); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("PBKDF2 iterations %d: Check() = %v, want %v", c.iters, err, c.want)
+		}
+	}
+	var n atomic.Int64
+	bad := &Hasher{PBKDF2: &PBKDF2SHA256{Iterations: MaxPBKDF2Iterations + 1}, OnCompute: func() { n.Add(1) }}
+	ctx := context.Background()
+	if _, err := bad.Hash(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Hash: %v", err)
+	}
+	if _, _, err := bad.Verify(ctx, "x", "!"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Verify: %v", err)
+	}
+	if err := bad.Burn(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Burn: %v", err)
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d computations", n.Load())
 	}
 }
