@@ -286,7 +286,7 @@ func TestIndexPrune(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec, _ := st.Load(ctx, live); time.UnixMilli(int64(pt/time.Millisecond)).Before(rec.Expires) {
+			if rec, _ := st.Load(ctx, live); time.UnixMilli(int64(pt / time.Millisecond)).Before(rec.Expires) {
 				t.Fatalf("index expires at %v, before its live record (%v)", pt, rec.Expires)
 			}
 		})
