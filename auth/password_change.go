@@ -37,6 +37,10 @@ func (m *Manager) ChangePassword(w http.ResponseWriter, r *http.Request, u *User
 	u.Password = enc
 
 	s := session.From(r)
+	current, err := s.PublicID() // before CycleKey, which retires this record at commit
+	if err != nil {
+		return err
+	}
 	if err := s.CycleKey(); err != nil {
 		return err
 	}
@@ -48,8 +52,9 @@ func (m *Manager) ChangePassword(w http.ResponseWriter, r *http.Request, u *User
 			return err
 		}
 	}
-	// The calling session's old record goes too: CycleKey recreates it under a new key at commit.
-	if _, err := m.RevokeUserSessions(ctx, u.ID, ""); err != nil && !errors.Is(err, ErrNoSessionIndex) {
+	// The calling session's old record is left to CycleKey, which checks at commit that it still
+	// lives (a concurrent logout wins) before moving it to the new key.
+	if _, err := m.RevokeUserSessions(ctx, u.ID, current); err != nil && !errors.Is(err, ErrNoSessionIndex) {
 		m.logger().Warn("auth: other sessions not deleted after a password change (they are rejected anyway)", "user_id", u.ID, "error", err)
 	}
 	return nil

@@ -23,6 +23,14 @@ func HashTokenKey(key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// tokenKeyHash is what the token store keeps for key: HashTokenKey, unless the store maps keys itself.
+func (m *Manager) tokenKeyHash(key string) string {
+	if km, ok := m.Tokens.(TokenKeyMapper); ok {
+		return km.TokenKeyHash(key)
+	}
+	return HashTokenKey(key)
+}
+
 func newTokenKey() (string, error) {
 	var b [TokenKeyLength / 2]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -49,10 +57,13 @@ func (m *Manager) CreateToken(ctx context.Context, userID int64, name string) (s
 		if err != nil {
 			return "", nil, err
 		}
-		t := &Token{UserID: userID, Name: name, KeyHash: HashTokenKey(key), Created: m.now().UTC()}
+		t := &Token{UserID: userID, Name: name, KeyHash: m.tokenKeyHash(key), Created: m.now().UTC()}
 		err = m.Tokens.CreateToken(ctx, t)
 		if errors.Is(err, ErrTokenExists) {
 			continue
+		}
+		if errors.Is(err, ErrTokenLimit) {
+			return "", nil, FieldErrors{"name": {"This user already has an API token; revoke it before creating another."}}
 		}
 		if err != nil {
 			return "", nil, err
@@ -71,7 +82,7 @@ func (m *Manager) TokenUser(ctx context.Context, key string) (*User, *Token, err
 	if !validTokenKey(key) {
 		return nil, nil, ErrTokenNotFound
 	}
-	t, u, err := m.Tokens.TokenUser(ctx, HashTokenKey(key))
+	t, u, err := m.Tokens.TokenUser(ctx, m.tokenKeyHash(key))
 	if err != nil {
 		return nil, nil, err
 	}

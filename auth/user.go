@@ -13,6 +13,9 @@ var (
 	ErrUsernameTaken = errors.New("auth: username already taken")
 	ErrTokenNotFound = errors.New("auth: token not found")
 	ErrTokenExists   = errors.New("auth: token key already exists")
+	// ErrTokenLimit: the store keeps no more tokens for this user (DRF's authtoken table holds one per
+	// user). Manager.CreateToken reports it as a field error.
+	ErrTokenLimit = errors.New("auth: the user has as many tokens as the store can keep")
 )
 
 // User is an account, with the fields of Django's auth.User that matter here.
@@ -80,6 +83,13 @@ type Token struct {
 	Name    string    `json:"name"`
 	KeyHash string    `json:"-"`
 	Created time.Time `json:"created"`
+}
+
+// TokenKeyMapper is an optional TokenStore capability: a store that implements it decides what
+// Token.KeyHash holds for a key, instead of HashTokenKey. The DRF interoperability store keeps keys
+// in clear, as DRF's authtoken table does.
+type TokenKeyMapper interface {
+	TokenKeyHash(key string) string
 }
 
 // TokenStore keeps API tokens. Methods return ErrTokenNotFound for a missing token.

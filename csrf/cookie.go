@@ -42,7 +42,9 @@ func (p *Policy) Token(w http.ResponseWriter, r *http.Request) (string, error) {
 		// A pending line without a usable secret (say, another component
 		// deleting the cookie) would orphan the token; replace it.
 		c.removeCookie(h)
-		c.setCookie(h, secret)
+		if err := c.setCookie(h, secret); err != nil {
+			return "", err
+		}
 	}
 	addVary(h, "Cookie")
 	return Mask(secret)
@@ -66,7 +68,9 @@ func (p *Policy) Rotate(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	c.removeCookie(h)
-	c.setCookie(h, secret)
+	if err := c.setCookie(h, secret); err != nil {
+		return err
+	}
 	addVary(h, "Cookie")
 	return nil
 }
@@ -110,10 +114,18 @@ func (c *config) removeCookie(h http.Header) {
 	h["Set-Cookie"] = kept
 }
 
-func (c *config) setCookie(h http.Header, secret string) {
+// setCookie adds the Set-Cookie line for secret, masked when the Policy asks for Django 4.0's form.
+func (c *config) setCookie(h http.Header, secret string) error {
+	value := secret
+	if c.masked {
+		var err error
+		if value, err = Mask(secret); err != nil {
+			return err
+		}
+	}
 	ck := &http.Cookie{
 		Name:     c.cookieName,
-		Value:    secret,
+		Value:    value,
 		Path:     c.cookiePath,
 		Domain:   c.cookieDomain,
 		Secure:   c.secure,
@@ -127,6 +139,7 @@ func (c *config) setCookie(h http.Header, secret string) {
 		ck.Expires = time.Now().Add(c.cookieAge)
 	}
 	h.Add("Set-Cookie", ck.String())
+	return nil
 }
 
 // addVary adds value to the Vary header unless it is already listed.

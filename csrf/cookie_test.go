@@ -322,3 +322,36 @@ type headerOnlyWriter struct{ h http.Header }
 func (w *headerOnlyWriter) Header() http.Header         { return w.h }
 func (w *headerOnlyWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *headerOnlyWriter) WriteHeader(int)             {}
+
+// MaskedCookie writes Django 4.0's 64-character form; tokens, the request's cookie and Rotate work
+// as with the plain secret, and a masked cookie sent back is not replaced.
+func TestMaskedCookie(t *testing.T) {
+	get := tokenServer(t, &Policy{Logger: quiet, MaskedCookie: true}, false)
+	resp, tokens := get(request{}, "token")
+	lines := csrfCookies(resp)
+	if len(lines) != 1 {
+		t.Fatalf("want one csrftoken Set-Cookie, got %q", lines)
+	}
+	value := cookieSecret(lines[0])
+	if len(value) != TokenLength || CheckFormat(value) != nil {
+		t.Fatalf("cookie value %q is not a 64-character masked token", value)
+	}
+	secret := unmasked(t, value)
+	if unmasked(t, tokens[0]) != secret {
+		t.Error("token not for the cookie's secret")
+	}
+
+	resp, tokens = get(request{cookie: ptr(value)}, "token")
+	if lines := csrfCookies(resp); len(lines) != 0 {
+		t.Errorf("masked cookie replaced: %q", lines)
+	}
+	if unmasked(t, tokens[0]) != secret {
+		t.Error("token not for the request's masked cookie")
+	}
+
+	resp, _ = get(request{cookie: ptr(value)}, "rotate")
+	lines = csrfCookies(resp)
+	if len(lines) != 1 || len(cookieSecret(lines[0])) != TokenLength || unmasked(t, cookieSecret(lines[0])) == secret {
+		t.Errorf("Rotate with MaskedCookie: %q", lines)
+	}
+}

@@ -46,6 +46,12 @@ type Policy struct {
 	// http.SameSiteDefaultMode omits the attribute. SameSiteNoneMode
 	// requires CookieSecure.
 	CookieSameSite http.SameSite
+	// MaskedCookie writes the cookie as a 64-character masked token, the
+	// form Django 4.0 and earlier write, instead of the 32-character secret
+	// Django 4.1 and later write. Both forms are always read. Set it when
+	// the cookie is shared with such a Django project, which otherwise
+	// rewrites the cookie in its own form on its next response.
+	MaskedCookie bool
 
 	// HeaderName is the request header carrying the token. Default
 	// "X-CSRFToken" (matched case-insensitively, like every header).
@@ -110,6 +116,7 @@ type config struct {
 	secure       bool
 	httpOnly     bool
 	sameSite     http.SameSite
+	masked       bool
 
 	headerKey    string // canonical form of HeaderName, as keys of http.Header
 	headerSource string // "the 'X-Csrftoken' HTTP header", for reasons
@@ -146,6 +153,7 @@ func (p *Policy) compile() *config {
 		secure:       p.CookieSecure,
 		httpOnly:     p.CookieHTTPOnly,
 		sameSite:     p.CookieSameSite,
+		masked:       p.MaskedCookie,
 		fieldName:    orDefault(p.FieldName, defaultFieldName),
 		isSecure:     p.IsSecure,
 		errorHandler: p.ErrorHandler,

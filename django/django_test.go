@@ -25,32 +25,12 @@ func TestSessionAuthHashMatchesAuth(t *testing.T) {
 	}
 }
 
-// djangoPython returns a python interpreter that imports django, as
-// SESSIONAUTH_TEST_DJANGO names it ("1": look for one), or skips.
-func djangoPython(t *testing.T) string {
-	v := testenv.Service(t, testenv.Django)
-	candidates := []string{v}
-	if v == "1" {
-		candidates = []string{"/usr/bin/python3", "python3", "python"}
-	}
-	for _, c := range candidates {
-		if err := exec.Command(c, "-c", "import django").Run(); err == nil {
-			return c
-		}
-	}
-	if testenv.Required() {
-		t.Fatalf("%s=%s but no python that imports django was found (tried %v)", testenv.Django, v, candidates)
-	}
-	t.Skipf("%s=%s but no python that imports django was found (tried %v); install python3-django", testenv.Django, v, candidates)
-	return ""
-}
-
 // TestDjangoRegenerate runs testdata/gen_vectors.py with a real Django: the
 // committed vectors must be what it prints, and Django must accept what this
 // module writes (session data, signed values, password hashes, CSRF cookies,
 // session auth hashes).
 func TestDjangoRegenerate(t *testing.T) {
-	python := djangoPython(t)
+	python := testenv.DjangoPython(t)
 	committed, err := os.ReadFile("testdata/vectors.json")
 	if err != nil {
 		t.Fatal(err)

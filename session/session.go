@@ -344,17 +344,26 @@ func (s *Session) commit(status int, h http.Header) error {
 	wrote := false
 	switch {
 	case s.rotate:
-		if s.key != "" {
+		base := s.rec
+		if s.key != "" && s.cleared {
+			// Flush: the old record goes whatever happened to it meanwhile.
 			if err := m.Store.Delete(ctx, s.id); err != nil {
 				m.logger().Error("session: store failed on delete", "error", err)
 				return fmt.Errorf("session: deleting: %w", err)
 			}
-			s.key, s.id = "", ""
+		} else if s.key != "" {
+			// CycleKey carries the data over: retire the old record only if it still lives, so that a
+			// logout that ran meanwhile is not undone under the new key.
+			var err error
+			if base, err = s.retire(ctx, now); err != nil {
+				return err
+			}
 		}
+		s.key, s.id = "", ""
 		fresh := Record{Created: now, Transient: m.ExpireAtBrowserClose}
 		if !s.cleared {
-			fresh.Data, fresh.UserID = s.rec.Data, s.rec.UserID
-			fresh.Transient, fresh.IP, fresh.UserAgent = s.rec.Transient, s.rec.IP, s.rec.UserAgent
+			fresh.Data, fresh.UserID = base.Data, base.UserID
+			fresh.Transient, fresh.IP, fresh.UserAgent = base.Transient, base.IP, base.UserAgent
 		}
 		next := s.apply(fresh, now)
 		if len(next.Data) > 0 || next.UserID != "" {
@@ -423,6 +432,41 @@ func (s *Session) create(ctx context.Context, rec Record) error {
 		return nil
 	}
 	return fmt.Errorf("session: creating: %w", ErrExists)
+}
+
+// retire ends the old record of a key cycle with a compare-and-swap that sets its expiry to now, and
+// returns the record as it was last stored (other requests may have written it since this one loaded
+// it; their writes move to the new key too). A record deleted meanwhile gives ErrInterrupted: its
+// data must not come back under a new key. The retired record is then deleted, as housekeeping.
+func (s *Session) retire(ctx context.Context, now time.Time) (Record, error) {
+	m := s.m
+	cur := s.rec
+	for range 8 {
+		dead := cur
+		dead.Expires = now
+		err := m.Store.Save(ctx, s.id, &dead)
+		switch {
+		case err == nil:
+			if err := m.Store.Delete(ctx, s.id); err != nil {
+				m.logger().Warn("session: store failed deleting a retired record", "error", err)
+			}
+			return cur, nil
+		case errors.Is(err, ErrNotFound):
+			return Record{}, ErrInterrupted
+		case !errors.Is(err, ErrConflict):
+			m.logger().Error("session: store failed on save", "error", err)
+			return Record{}, fmt.Errorf("session: cycling the key: %w", err)
+		}
+		cur, err = m.Store.Load(ctx, s.id)
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCorrupt) {
+			return Record{}, ErrInterrupted
+		}
+		if err != nil {
+			m.logger().Error("session: store failed on load", "error", err)
+			return Record{}, fmt.Errorf("session: reloading: %w", err)
+		}
+	}
+	return Record{}, fmt.Errorf("session: cycling the key: too many concurrent writers: %w", ErrConflict)
 }
 
 // update saves the pending changes with compare-and-swap, re-applying them on top of whatever another

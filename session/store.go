@@ -34,6 +34,10 @@ type Record struct {
 	IP        string                     // client address when the session was last saved with one
 	UserAgent string                     // client User-Agent likewise
 	Version   uint64                     // set by the store: 1 on creation, +1 on every successful Save
+	// Tag is an opaque value a store may set on Load and Save and check on the next Save besides
+	// Version. The Django store keeps a digest of the stored row in it, to notice writes made by
+	// Django itself, which do not change Version. Other stores leave it empty; callers copy it along.
+	Tag string
 }
 
 // Store keeps session records under an id that is derived from the session key (by default the hex

@@ -8,6 +8,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -38,3 +39,28 @@ func Service(t testing.TB, name string) string {
 
 // Required reports whether missing services are failures rather than skips.
 func Required() bool { return os.Getenv(Require) == "1" }
+
+// DjangoPython returns a python interpreter that imports django and rest_framework, as the Django
+// variable names it ("1": look for one, Debian's /usr/bin/python3 first), or skips (fails when
+// Required). It checks from a neutral directory: started in the repository root, Python would import
+// the Go package directory django/ as a namespace package.
+func DjangoPython(t testing.TB) string {
+	t.Helper()
+	v := Service(t, Django)
+	candidates := []string{v}
+	if v == "1" {
+		candidates = []string{"/usr/bin/python3", "python3", "python"}
+	}
+	for _, c := range candidates {
+		cmd := exec.Command(c, "-c", "import django, rest_framework")
+		cmd.Dir = os.TempDir()
+		if err := cmd.Run(); err == nil {
+			return c
+		}
+	}
+	if Required() {
+		t.Fatalf("%s=%s but no python that imports django and rest_framework was found (tried %v)", Django, v, candidates)
+	}
+	t.Skipf("%s=%s but no python that imports django and rest_framework was found (tried %v); install python3-django and python3-djangorestframework", Django, v, candidates)
+	return ""
+}

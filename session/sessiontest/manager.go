@@ -19,6 +19,8 @@ func runManager(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, newStore(t)) })
 	t.Run("NoResurrectionAcrossRequests", func(t *testing.T) { testRequestNoResurrection(t, newStore(t)) })
 	t.Run("NoLostWrites", func(t *testing.T) { testNoLostWrites(t, newStore(t)) })
+	t.Run("CycleKeyAfterLogout", func(t *testing.T) { testCycleKeyAfterLogout(t, newStore(t)) })
+	t.Run("CycleKeyKeepsConcurrentWrites", func(t *testing.T) { testCycleKeyKeepsWrites(t, newStore(t)) })
 }
 
 // server runs a Manager over st; handlers are chosen by path.
@@ -103,8 +105,10 @@ func testLifecycle(t *testing.T, st session.Store) {
 	if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		t.Fatalf("response setting the session cookie has Cache-Control %q", cc)
 	}
-	if _, err := st.Load(context.Background(), key); !errors.Is(err, session.ErrNotFound) {
-		t.Fatalf("the store holds a record under the raw key (err %v); it must be keyed by a hash", err)
+	if _, ok := st.(session.KeyMapper); !ok {
+		if _, err := st.Load(context.Background(), key); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("the store holds a record under the raw key (err %v); it must be keyed by a hash", err)
+		}
 	}
 	if _, body, c := s.do(t, "GET", "/read", key); body != "one" || c != nil {
 		t.Fatalf("read back %q (cookie %v)", body, c)
@@ -223,5 +227,111 @@ func testNoLostWrites(t *testing.T, st session.Store) {
 		if !strings.Contains(","+body+",", fmt.Sprintf(",k%d,", i)) {
 			t.Fatalf("key k%d was lost; session keys: %s", i, body)
 		}
+	}
+}
+
+// held registers path as a handler that loads the session, signals loaded, waits for release, then
+// runs then on the session.
+func (s *server) held(t *testing.T, path string, then func(*session.Session) error) (loaded, release chan struct{}) {
+	loaded, release = make(chan struct{}), make(chan struct{})
+	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		sess := session.From(r)
+		if _, err := sess.Keys(); err != nil {
+			t.Error(err)
+		}
+		close(loaded)
+		<-release
+		if err := then(sess); err != nil {
+			t.Error(err)
+		}
+	})
+	return loaded, release
+}
+
+// sessionRoutes adds /set?k=&v=, /logout and /keys (the keys, comma-separated).
+func (s *server) sessionRoutes() {
+	s.mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
+		session.From(r).Set(r.URL.Query().Get("k"), r.URL.Query().Get("v"))
+	})
+	s.mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) { session.From(r).Flush() })
+	s.mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
+		keys, _ := session.From(r).Keys()
+		io.WriteString(w, strings.Join(keys, ","))
+	})
+}
+
+// testCycleKeyAfterLogout: request A loads the session and is held; B logs out; A then cycles the
+// key (a login, a password change, a secret-key rotation). A must fail, and no new key may carry the
+// logged-out session's data.
+func testCycleKeyAfterLogout(t *testing.T, st session.Store) {
+	s := newServer(t, st)
+	s.sessionRoutes()
+	loaded, release := s.held(t, "/cycle", func(sess *session.Session) error { return sess.CycleKey() })
+	_, _, c := s.do(t, "GET", "/set?k=user&v=alice", "")
+	key := *c
+	var cycled *http.Response
+	var newKey *string
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		cycled, _, newKey = s.do(t, "POST", "/cycle", key)
+	}()
+	<-loaded
+	if res, _, c := s.do(t, "POST", "/logout", key); res.StatusCode != 200 || c == nil || *c != "" {
+		t.Fatalf("logout: %d, cookie %v", res.StatusCode, c)
+	}
+	close(release)
+	wg.Wait()
+	if cycled.StatusCode != http.StatusBadRequest {
+		t.Fatalf("CycleKey after a concurrent logout answered %d, want 400", cycled.StatusCode)
+	}
+	if newKey != nil && *newKey != "" {
+		if _, body, _ := s.do(t, "GET", "/keys", *newKey); body != "" {
+			t.Fatalf("the logged-out session came back under a new key with keys %q", body)
+		}
+	}
+	if _, body, _ := s.do(t, "GET", "/keys", key); body != "" {
+		t.Fatalf("the logged-out session came back with keys %q", body)
+	}
+}
+
+// testCycleKeyKeepsWrites: request A loads the session and is held; B writes a key; A then cycles
+// the key. The new key has B's write, and the old key is dead.
+func testCycleKeyKeepsWrites(t *testing.T, st session.Store) {
+	s := newServer(t, st)
+	s.sessionRoutes()
+	loaded, release := s.held(t, "/cycle", func(sess *session.Session) error {
+		if err := sess.Set("a", "1"); err != nil {
+			return err
+		}
+		return sess.CycleKey()
+	})
+	_, _, c := s.do(t, "GET", "/set?k=base&v=0", "")
+	key := *c
+	var newKey *string
+	var status int
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var res *http.Response
+		res, _, newKey = s.do(t, "POST", "/cycle", key)
+		status = res.StatusCode
+	}()
+	<-loaded
+	if res, _, _ := s.do(t, "POST", "/set?k=b&v=2", key); res.StatusCode != 200 {
+		t.Fatalf("concurrent write: %d", res.StatusCode)
+	}
+	close(release)
+	wg.Wait()
+	if status != 200 || newKey == nil || *newKey == "" || *newKey == key {
+		t.Fatalf("CycleKey: status %d, cookie %v", status, newKey)
+	}
+	if _, body, _ := s.do(t, "GET", "/keys", *newKey); body != "a,b,base" {
+		t.Fatalf("the new key has keys %q, want a,b,base", body)
+	}
+	if _, body, _ := s.do(t, "GET", "/keys", key); body != "" {
+		t.Fatalf("the old key still works after CycleKey: %q", body)
 	}
 }

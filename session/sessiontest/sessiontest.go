@@ -40,11 +40,20 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("Manager", func(t *testing.T) { runManager(t, newStore) })
 }
 
-// ids are shaped like the Manager's (hex SHA-256 of a key) but unique per call.
+// idCounter makes user ids unique per call.
 var idCounter atomic.Uint64
 
-func newID() string {
-	return session.HashKey(fmt.Sprintf("sessiontest-%d-%d", time.Now().UnixNano(), idCounter.Add(1)))
+// newID returns a fresh id shaped as the Manager would derive it from a new session key: the store's
+// own mapping when it is a session.KeyMapper, the hex SHA-256 of the key otherwise.
+func newID(t testing.TB, st session.Store) string {
+	key, err := session.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if km, ok := st.(session.KeyMapper); ok {
+		return km.StoreID(key)
+	}
+	return session.HashKey(key)
 }
 
 func newRecord(user string, data map[string]any) session.Record {
@@ -91,12 +100,12 @@ func sameTime(a, b time.Time) bool {
 }
 
 func testLoadMissing(t *testing.T, st session.Store) {
-	_, err := st.Load(context.Background(), newID())
+	_, err := st.Load(context.Background(), newID(t, st))
 	wantErr(t, "Load of a missing id", err, session.ErrNotFound)
 }
 
 func testCreateAndLoad(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("42", map[string]any{
 		"s": "héllo \u2028 \"quoted\"", "n": 3.5, "b": true, "nil": nil,
 		"nested": map[string]any{"list": []any{1, "two", map[string]any{}}},
@@ -127,7 +136,7 @@ func testCreateAndLoad(t *testing.T, st session.Store) {
 }
 
 func testCreateIsInsertOnly(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	first := newRecord("1", map[string]any{"owner": "first"})
 	save(t, st, id, &first)
 	second := newRecord("2", map[string]any{"owner": "second"})
@@ -138,7 +147,7 @@ func testCreateIsInsertOnly(t *testing.T, st session.Store) {
 }
 
 func testUpdateCAS(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("", map[string]any{"k": 1})
 	save(t, st, id, &rec)
 
@@ -164,11 +173,11 @@ func testUpdateCAS(t *testing.T, st session.Store) {
 
 	missing := newRecord("", nil)
 	missing.Version = 1
-	wantErr(t, "update of a missing id", st.Save(context.Background(), newID(), &missing), session.ErrNotFound)
+	wantErr(t, "update of a missing id", st.Save(context.Background(), newID(t, st), &missing), session.ErrNotFound)
 }
 
 func testNoResurrection(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("9", map[string]any{"k": 1})
 	save(t, st, id, &rec)
 	if err := st.Delete(context.Background(), id); err != nil {
@@ -182,7 +191,7 @@ func testNoResurrection(t *testing.T, st session.Store) {
 }
 
 func testDeleteIdempotent(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	if err := st.Delete(context.Background(), id); err != nil {
 		t.Fatalf("Delete of a missing id: %v", err)
 	}
@@ -197,7 +206,7 @@ func testDeleteIdempotent(t *testing.T, st session.Store) {
 
 func testExpiry(t *testing.T, st session.Store) {
 	ctx := context.Background()
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("5", map[string]any{"k": 1})
 	rec.Expires = time.Now().Add(300 * time.Millisecond)
 	save(t, st, id, &rec)
@@ -226,7 +235,7 @@ func testExpiry(t *testing.T, st session.Store) {
 }
 
 func testConcurrentCAS(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("", map[string]any{"k": 0})
 	save(t, st, id, &rec)
 	const n = 16
@@ -260,7 +269,7 @@ func testConcurrentCAS(t *testing.T, st session.Store) {
 }
 
 func testCancelled(t *testing.T, st session.Store) {
-	id := newID()
+	id := newID(t, st)
 	rec := newRecord("", map[string]any{"k": 1})
 	save(t, st, id, &rec)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -280,17 +289,17 @@ func testUserIndex(t *testing.T, st session.Store) {
 	other := user + "-other"
 	var mine []string
 	for range 3 {
-		id := newID()
+		id := newID(t, st)
 		rec := newRecord(user, map[string]any{"k": 1})
 		save(t, st, id, &rec)
 		mine = append(mine, id)
 	}
 	for _, u := range []string{other, ""} {
 		rec := newRecord(u, nil)
-		save(t, st, newID(), &rec)
+		save(t, st, newID(t, st), &rec)
 	}
 	// An anonymous session that logs in joins the index.
-	anonID := newID()
+	anonID := newID(t, st)
 	anon := newRecord("", nil)
 	save(t, st, anonID, &anon)
 	login := newRecord(user, nil)
@@ -368,10 +377,10 @@ func testDeleteExpired(t *testing.T, st session.Store) {
 	ctx := context.Background()
 	short := newRecord("", map[string]any{"k": 1})
 	short.Expires = time.Now().Add(200 * time.Millisecond)
-	shortID := newID()
+	shortID := newID(t, st)
 	save(t, st, shortID, &short)
 	long := newRecord("", map[string]any{"k": 1})
-	longID := newID()
+	longID := newID(t, st)
 	save(t, st, longID, &long)
 	time.Sleep(time.Until(short.Expires) + 50*time.Millisecond)
 	n, err := del.DeleteExpired(ctx)
