@@ -1,0 +1,370 @@
+package djangodb
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sessionauth/sessionauth/django"
+	"github.com/sessionauth/sessionauth/session"
+)
+
+// MetaKey is the session dictionary key that holds what Django has no place for (see the package
+// documentation). Django code should leave it alone.
+const MetaKey = "_sessionauth"
+
+// sessionExpiryKey is where Django's set_expiry keeps a session's own expiry; 0 means "when the
+// browser closes".
+const sessionExpiryKey = "_session_expiry"
+
+// meta is the value under MetaKey.
+type meta struct {
+	Version   uint64 `json:"v"`
+	Created   int64  `json:"c"` // Unix µs
+	LastSeen  int64  `json:"s"` // Unix µs
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"ua,omitempty"`
+	// Key is the start of the session key the record was written under. When Django cycles the key
+	// (its login does), it copies the dictionary to the new key; the mismatch then tells that the
+	// new session began at Django's save.
+	Key string `json:"k"`
+}
+
+// keyPrefix is how much of the session key meta.Key keeps.
+const keyPrefix = 8
+
+var (
+	jsonZero         = json.RawMessage("0")
+	modelBackendJSON = json.RawMessage(`"` + django.ModelBackend + `"`)
+)
+
+// StoreID implements session.KeyMapper: Django's table is keyed by the session key itself.
+func (s *Store) StoreID(key string) string { return key }
+
+// tag is Record.Tag for a row's session_data.
+func tag(sessionData string) string {
+	sum := sha256.Sum256([]byte(sessionData))
+	return hex.EncodeToString(sum[:16])
+}
+
+// decode turns a django_session row into a record (see the package documentation for the mapping).
+// A session_data that no key verifies, or that is not a JSON object, is session.ErrCorrupt.
+func (s *Store) decode(id, sessionData string, expires time.Time) (session.Record, error) {
+	data, err := django.DecodeSessionData(sessionData, s.keys)
+	if err != nil {
+		return session.Record{}, fmt.Errorf("%w: %v", session.ErrCorrupt, err)
+	}
+	rec := session.Record{Expires: expires, Tag: tag(sessionData), Version: 1}
+	if raw, ok := data[django.SessionKeyUserID]; ok {
+		if rec.UserID, ok = userIDText(raw); !ok {
+			return session.Record{}, fmt.Errorf("%w: %s is not a user id: %s", session.ErrCorrupt, django.SessionKeyUserID, raw)
+		}
+		delete(data, django.SessionKeyUserID)
+	}
+	if bytes.Equal(data[django.SessionKeyBackend], modelBackendJSON) {
+		delete(data, django.SessionKeyBackend) // encode puts it back for a logged-in session
+	}
+	if bytes.Equal(data[sessionExpiryKey], jsonZero) {
+		rec.Transient = true
+		delete(data, sessionExpiryKey)
+	}
+	// A session Django wrote was last saved cookieAge before it expires.
+	saved := expires.Add(-s.cookieAge)
+	if now := s.now(); saved.After(now) {
+		saved = now
+	}
+	rec.Created, rec.LastSeen = saved, saved
+	if raw, ok := data[MetaKey]; ok {
+		delete(data, MetaKey)
+		var m meta
+		if err := json.Unmarshal(raw, &m); err == nil && m.Version > 0 {
+			rec.Version, rec.IP, rec.UserAgent = m.Version, m.IP, m.UserAgent
+			if m.Key == id[:min(len(id), keyPrefix)] {
+				rec.Created, rec.LastSeen = time.UnixMicro(m.Created), time.UnixMicro(m.LastSeen)
+			}
+		}
+	}
+	rec.Data = data
+	return rec, nil
+}
+
+// userIDText reads _auth_user_id: a JSON string, as Django writes it, or an integer.
+func userIDText(raw json.RawMessage) (string, bool) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return "", false
+	}
+	switch v := v.(type) {
+	case string:
+		return v, v != ""
+	case json.Number:
+		if _, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+			return v.String(), true
+		}
+	}
+	return "", false
+}
+
+// encode builds the session_data of rec, to be stored under id.
+func (s *Store) encode(id string, rec *session.Record) (string, error) {
+	data := make(map[string]json.RawMessage, len(rec.Data)+4)
+	for k, v := range rec.Data {
+		data[k] = v
+	}
+	if rec.UserID != "" {
+		uid, err := json.Marshal(rec.UserID)
+		if err != nil {
+			return "", err
+		}
+		data[django.SessionKeyUserID] = uid
+		if _, ok := data[django.SessionKeyBackend]; !ok {
+			data[django.SessionKeyBackend] = modelBackendJSON
+		}
+	}
+	if rec.Transient {
+		data[sessionExpiryKey] = jsonZero
+	}
+	m, err := json.Marshal(meta{
+		Version: rec.Version, Created: rec.Created.UnixMicro(), LastSeen: rec.LastSeen.UnixMicro(),
+		IP: rec.IP, UserAgent: rec.UserAgent, Key: id[:min(len(id), keyPrefix)],
+	})
+	if err != nil {
+		return "", err
+	}
+	data[MetaKey] = m
+	return django.EncodeSessionData(data, s.keys[0])
+}
+
+// Load implements session.Store.
+func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	if !s.dialect.representable(id) {
+		return session.Record{}, session.ErrNotFound
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var sessionData string
+	var expires dbTime
+	err := s.db.QueryRowContext(ctx, "SELECT session_data, expire_date FROM django_session WHERE session_key = $1", id).
+		Scan(&sessionData, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Record{}, session.ErrNotFound
+	}
+	if err != nil {
+		return session.Record{}, fmt.Errorf("djangodb: loading session: %w", err)
+	}
+	if !s.now().Before(expires.t) {
+		return session.Record{}, session.ErrNotFound
+	}
+	return s.decode(id, sessionData, expires.t)
+}
+
+// Save implements session.Store. A create replaces an expired row with the same key (Django leaves
+// expired rows until clearsessions). An update locks the row, and checks that it is the one loaded
+// (Record.Tag) or, for a record without a tag, that its version is rec.Version.
+func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error {
+	next := *rec
+	next.Version = rec.Version + 1
+	sessionData, err := s.encode(id, &next)
+	if err != nil {
+		return fmt.Errorf("djangodb: saving session: encoding: %w", err)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	d := s.dialect
+	if rec.Version == 0 {
+		res, err := s.db.ExecContext(ctx, `INSERT INTO django_session (session_key, session_data, expire_date)
+			VALUES ($1, $2, $3)
+			ON CONFLICT (session_key) DO UPDATE SET session_data = excluded.session_data, expire_date = excluded.expire_date
+			WHERE django_session.expire_date <= $4`,
+			id, sessionData, d.timeArg(rec.Expires), d.timeArg(s.now()))
+		if err != nil {
+			return fmt.Errorf("djangodb: creating session: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("djangodb: creating session: %w", err)
+		} else if n == 0 {
+			return session.ErrExists
+		}
+	} else if err := s.update(ctx, id, rec, sessionData); err != nil {
+		return err
+	}
+	rec.Version, rec.Tag = next.Version, tag(sessionData)
+	return nil
+}
+
+// update is Save's compare-and-swap of an existing row, in one transaction holding the row.
+func (s *Store) update(ctx context.Context, id string, rec *session.Record, sessionData string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("djangodb: saving session: %w", err)
+	}
+	defer tx.Rollback()
+	var cur string
+	var expires dbTime
+	err = tx.QueryRowContext(ctx, "SELECT session_data, expire_date FROM django_session WHERE session_key = $1"+
+		s.dialect.forUpdate, id).Scan(&cur, &expires)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return session.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("djangodb: saving session: %w", err)
+	case !s.now().Before(expires.t):
+		return session.ErrNotFound
+	}
+	if rec.Tag != "" {
+		if tag(cur) != rec.Tag {
+			return session.ErrConflict // written since it was loaded, by us or by Django
+		}
+	} else {
+		stored, err := s.decode(id, cur, expires.t)
+		if err != nil {
+			return session.ErrNotFound // rewritten under a key we cannot read: not the session we knew
+		}
+		if stored.Version != rec.Version {
+			return session.ErrConflict
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE django_session SET session_data = $1, expire_date = $2 WHERE session_key = $3",
+		sessionData, s.dialect.timeArg(rec.Expires), id); err != nil {
+		return fmt.Errorf("djangodb: saving session: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("djangodb: saving session: %w", err)
+	}
+	return nil
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if _, err := s.db.ExecContext(ctx, "DELETE FROM django_session WHERE session_key = $1", id); err != nil {
+		return fmt.Errorf("djangodb: deleting session: %w", err)
+	}
+	return nil
+}
+
+// scanBatch is how many rows UserSessions reads per query.
+const scanBatch = 500
+
+// UserSessions implements session.UserIndex by reading every live row (Django keeps no index).
+func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entry, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	now := s.now()
+	var out []session.Entry
+	after := ""
+	for {
+		rows, err := s.db.QueryContext(ctx, `SELECT session_key, session_data, expire_date FROM django_session
+			WHERE expire_date > $1 AND session_key > $2 ORDER BY session_key LIMIT `+strconv.Itoa(scanBatch),
+			s.dialect.timeArg(now), after)
+		if err != nil {
+			return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var id, sessionData string
+			var expires dbTime
+			if err := rows.Scan(&id, &sessionData, &expires); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
+			}
+			n, after = n+1, id
+			if !now.Before(expires.t) {
+				continue
+			}
+			rec, err := s.decode(id, sessionData, expires.t)
+			if err == nil && rec.UserID == userID {
+				out = append(out, session.Entry{ID: id, Record: rec})
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
+		}
+		if n < scanBatch {
+			return out, nil
+		}
+	}
+}
+
+// DeleteUserSessions implements session.UserIndex.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (int, error) {
+	list, err := s.UserSessions(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	ids := make([]any, 0, len(list))
+	for _, e := range list {
+		if e.ID != keep {
+			ids = append(ids, e.ID)
+		}
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	deleted := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 100)]
+		ids = ids[len(batch):]
+		marks := make([]string, len(batch))
+		for i := range batch {
+			marks[i] = "$" + strconv.Itoa(i+1)
+		}
+		res, err := s.db.ExecContext(ctx, "DELETE FROM django_session WHERE session_key IN ("+strings.Join(marks, ", ")+")", batch...)
+		if err != nil {
+			return deleted, fmt.Errorf("djangodb: deleting sessions: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return deleted, fmt.Errorf("djangodb: deleting sessions: %w", err)
+		}
+		deleted += int(n)
+	}
+	return deleted, nil
+}
+
+// deleteBatch is how many expired rows one DeleteExpired statement removes, so that no statement
+// holds locks for long.
+const deleteBatch = 1000
+
+// DeleteExpired implements session.ExpiredDeleter (Django's clearsessions), in batches.
+func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		res, err := s.db.ExecContext(ctx, `DELETE FROM django_session WHERE session_key IN
+			(SELECT session_key FROM django_session WHERE expire_date <= $1 LIMIT `+strconv.Itoa(deleteBatch)+`)`,
+			s.dialect.timeArg(s.now()))
+		if err != nil {
+			return total, fmt.Errorf("djangodb: deleting expired sessions: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("djangodb: deleting expired sessions: %w", err)
+		}
+		total += int(n)
+		if n < deleteBatch {
+			return total, nil
+		}
+	}
+}
+
+var _ interface {
+	session.Store
+	session.UserIndex
+	session.ExpiredDeleter
+	session.KeyMapper
+} = (*Store)(nil)

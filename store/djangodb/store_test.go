@@ -1,0 +1,373 @@
+package djangodb_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessionauth/sessionauth/auth"
+	"github.com/sessionauth/sessionauth/auth/authtest"
+	"github.com/sessionauth/sessionauth/auth/password"
+	"github.com/sessionauth/sessionauth/django"
+	"github.com/sessionauth/sessionauth/session"
+	"github.com/sessionauth/sessionauth/session/sessiontest"
+	"github.com/sessionauth/sessionauth/store/djangodb"
+)
+
+func TestSessionConformance(t *testing.T) {
+	for _, kind := range databases {
+		t.Run(kind.name, func(t *testing.T) {
+			sessiontest.Run(t, func(t *testing.T) session.Store { return openStore(t, kind.db(t), djangodb.Options{}) })
+		})
+	}
+}
+
+func TestUserStoreConformance(t *testing.T) {
+	for _, kind := range databases {
+		t.Run(kind.name, func(t *testing.T) {
+			authtest.RunUserStore(t, func(t *testing.T) auth.UserStore { return openStore(t, kind.db(t), djangodb.Options{}) })
+		})
+	}
+}
+
+// cheap hashes keep the tests fast; Django verifies any iteration count.
+var cheap = &password.PBKDF2SHA256{Iterations: 1000}
+
+// newUser creates a user with password pw through the store.
+func newUser(t *testing.T, st *djangodb.Store, name, pw string) *auth.User {
+	t.Helper()
+	enc, err := cheap.Hash(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &auth.User{Username: name + "-" + strconv.FormatInt(time.Now().UnixNano(), 36), Password: enc,
+		IsActive: true, DateJoined: time.Now()}
+	if err := st.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func newKey(t *testing.T) string {
+	t.Helper()
+	k, err := session.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Django reads a session this store wrote: get_user finds the user (so _auth_user_id, the backend
+// and the auth hash are in Django's form), the values, the expiry date and set_expiry(0) are
+// Django's; a write by Django keeps our metadata, and is noticed by the next compare-and-swap.
+func TestDjangoReadsOurSession(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		u := newUser(t, st, "go-writer", "pw-Go-writer-1")
+		key := newKey(t)
+		now := time.Now()
+		rec := session.Record{
+			Data: map[string]json.RawMessage{
+				"color":             json.RawMessage(`"bl\u00fce"`),
+				auth.HashSessionKey: json.RawMessage(`"` + auth.SessionAuthHash(testKey, u.Password) + `"`),
+			},
+			UserID: strconv.FormatInt(u.ID, 10), Created: now, LastSeen: now, Expires: now.Add(time.Hour),
+			Transient: true, IP: "192.0.2.1", UserAgent: "Go-test",
+		}
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		out := newDjango(t, target).shell(`
+import json
+from django.contrib.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+s = SessionStore(session_key="` + key + `")
+r = HttpRequest()
+r.session = s
+u = get_user(r)
+print(json.dumps({"user": u.username, "color": s.get("color"), "backend": s.get("_auth_user_backend"),
+    "meta": "_sessionauth" in s, "browser": s.get_expire_at_browser_close(),
+    "expires": s.get_expiry_date().timestamp()}))
+s["django"] = "was here"
+s.save()
+`)
+		var got struct {
+			User, Color, Backend string
+			Meta, Browser        bool
+			Expires              float64
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if got.User != u.Username || got.Color != "blüe" || got.Backend != django.ModelBackend || !got.Meta || !got.Browser {
+			t.Fatalf("Django read %+v", got)
+		}
+		// Django's get_expiry_date is the cookie age from now unless set_expiry gave a date; the
+		// row's own expiry is what Django's store filters on, and it found the row.
+		loaded, err := st.Load(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loaded.Version != rec.Version || loaded.UserID != rec.UserID || !loaded.Transient ||
+			loaded.IP != rec.IP || loaded.UserAgent != rec.UserAgent || !loaded.Created.Equal(rec.Created.Truncate(time.Microsecond)) {
+			t.Fatalf("after Django's save: %+v", loaded)
+		}
+		if string(loaded.Data["django"]) != `"was here"` {
+			t.Fatalf("Django's write is missing: %s", loaded.Data)
+		}
+		// The record we saved before Django's write is stale now.
+		stale := rec
+		stale.Data = map[string]json.RawMessage{"go": json.RawMessage(`1`)}
+		if err := st.Save(ctx, key, &stale); !errors.Is(err, session.ErrConflict) {
+			t.Fatalf("save over Django's write: %v, want ErrConflict", err)
+		}
+		if err := st.Save(ctx, key, &loaded); err != nil {
+			t.Fatalf("save of the reloaded record: %v", err)
+		}
+	})
+}
+
+// This store reads a session Django's login wrote: the user, the hash, the values; the record is
+// dated from Django's save.
+func TestWeReadDjangoSession(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		name := "dj-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		out := newDjango(t, target).shell(`
+import json
+from django.contrib.auth import login
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+u = User.objects.create_user("` + name + `", password="pw-Django-1")
+r = HttpRequest()
+r.session = SessionStore()
+login(r, u, backend="django.contrib.auth.backends.ModelBackend")
+r.session["color"] = "r\u00e9d"
+r.session["n"] = [1, 2.5, None]
+r.session.save()
+print(json.dumps({"key": r.session.session_key, "id": u.pk}))
+`)
+		var got struct {
+			Key string
+			ID  int64
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		ctx := context.Background()
+		rec, err := st.Load(ctx, got.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := st.User(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var color string
+		json.Unmarshal(rec.Data["color"], &color)
+		if rec.UserID != strconv.FormatInt(got.ID, 10) || color != "réd" || string(rec.Data["n"]) != "[1,2.5,null]" || rec.Version != 1 {
+			t.Fatalf("loaded %+v", rec)
+		}
+		if string(rec.Data[auth.HashSessionKey]) != `"`+auth.SessionAuthHash(testKey, u.Password)+`"` {
+			t.Fatalf("auth hash %s does not match the user's password", rec.Data[auth.HashSessionKey])
+		}
+		if _, ok := rec.Data[django.SessionKeyBackend]; ok {
+			t.Error("the default backend is not stripped from the data")
+		}
+		if d := time.Since(rec.Created); d < 0 || d > time.Minute || !rec.LastSeen.Equal(rec.Created) || rec.Transient {
+			t.Fatalf("created %v, last seen %v, transient %v", rec.Created, rec.LastSeen, rec.Transient)
+		}
+		list, err := st.UserSessions(ctx, rec.UserID)
+		if err != nil || len(list) != 1 || list[0].ID != got.Key {
+			t.Fatalf("UserSessions: %v, %v", list, err)
+		}
+	})
+}
+
+// Session data signed with a retired key is read when the key is listed in the fallbacks, and
+// rewritten with the current key on the next save; without the fallback it is corrupt (no session).
+func TestSecretKeyFallbacks(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, target string, _ *djangodb.Store) {
+		dj := newDjango(t, target)
+		dj.env = []string{"DJANGO_SECRET_KEY_FILE=" + writeKey(t, oldKey)}
+		key := dj.shell(`
+from django.contrib.sessions.backends.db import SessionStore
+s = SessionStore()
+s["signed"] = "with the old key"
+s.create()
+print(s.session_key)
+`)
+		ctx := context.Background()
+		if _, err := openStore(t, target, djangodb.Options{}).Load(ctx, key); !errors.Is(err, session.ErrCorrupt) {
+			t.Fatalf("Load without the fallback: %v, want ErrCorrupt", err)
+		}
+		st := openStore(t, target, djangodb.Options{SecretKeyFallbacks: []string{oldKey}})
+		rec, err := st.Load(ctx, key)
+		if err != nil || string(rec.Data["signed"]) != `"with the old key"` {
+			t.Fatalf("Load with the fallback: %v, %v", rec.Data, err)
+		}
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := openStore(t, target, djangodb.Options{}).Load(ctx, key); err != nil {
+			t.Fatalf("after the save the current key reads it: %v", err)
+		}
+	})
+}
+
+func writeKey(t *testing.T, key string) string {
+	t.Helper()
+	path := t.TempDir() + "/key"
+	if err := writeFile(path, key+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// DRF's authtoken table: one token per user, its key in clear; tokens made by DRF work here and the
+// other way round.
+func TestTokens(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		if !st.HasTokens() {
+			t.Fatal("HasTokens is false on a database with rest_framework.authtoken")
+		}
+		alice, bob := newUser(t, st, "alice", "pw-alice-1"), newUser(t, st, "bob", "pw-bob-1")
+		key := strings.Repeat("a1", 20)
+		tok := &auth.Token{UserID: alice.ID, Name: "laptop", KeyHash: st.TokenKeyHash(key), Created: time.Now()}
+		if err := st.CreateToken(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		if tok.ID != alice.ID || tok.Name != djangodb.TokenName || tok.KeyHash != key {
+			t.Fatalf("created %+v", tok)
+		}
+		second := &auth.Token{UserID: alice.ID, KeyHash: strings.Repeat("b2", 20), Created: time.Now()}
+		if err := st.CreateToken(ctx, second); !errors.Is(err, auth.ErrTokenLimit) {
+			t.Fatalf("second token of a user: %v, want ErrTokenLimit", err)
+		}
+		taken := &auth.Token{UserID: bob.ID, KeyHash: key, Created: time.Now()}
+		if err := st.CreateToken(ctx, taken); !errors.Is(err, auth.ErrTokenExists) {
+			t.Fatalf("a taken key: %v, want ErrTokenExists", err)
+		}
+		nobody := &auth.Token{UserID: 1 << 30, KeyHash: strings.Repeat("c3", 20), Created: time.Now()}
+		if err := st.CreateToken(ctx, nobody); !errors.Is(err, auth.ErrUserNotFound) {
+			t.Fatalf("an unknown user: %v, want ErrUserNotFound", err)
+		}
+		gt, gu, err := st.TokenUser(ctx, key)
+		if err != nil || gu.Username != alice.Username || gt.ID != alice.ID || gt.UserID != alice.ID {
+			t.Fatalf("TokenUser: %+v %+v %v", gt, gu, err)
+		}
+		if _, _, err := st.TokenUser(ctx, strings.Repeat("d4", 20)); !errors.Is(err, auth.ErrTokenNotFound) {
+			t.Fatalf("TokenUser of an unknown key: %v", err)
+		}
+		if list, err := st.Tokens(ctx, alice.ID); err != nil || len(list) != 1 || list[0].KeyHash != key {
+			t.Fatalf("Tokens(alice): %v, %v", list, err)
+		}
+		if err := st.DeleteToken(ctx, bob.ID, alice.ID); !errors.Is(err, auth.ErrTokenNotFound) {
+			t.Fatalf("bob deleting alice's token: %v", err)
+		}
+
+		// A token DRF made authenticates here, and ours in DRF.
+		dj := newDjango(t, target)
+		out := dj.run("drf_create_token", bob.Username)
+		drfKey := strings.Fields(out)[2] // "Generated token <key> for user <name>"
+		if _, u, err := st.TokenUser(ctx, drfKey); err != nil || u.ID != bob.ID {
+			t.Fatalf("DRF's token %q: %v, %v", drfKey, u, err)
+		}
+		if owner := dj.shell(`from rest_framework.authtoken.models import Token; print(Token.objects.get(key="` + key + `").user.username)`); owner != alice.Username {
+			t.Fatalf("DRF sees our token as %q's", owner)
+		}
+		if list, err := st.Tokens(ctx, 0); err != nil || len(list) < 2 {
+			t.Fatalf("Tokens(0): %v, %v", list, err)
+		}
+
+		// Through auth.Manager: keys are mapped by the store, the second token is a field error.
+		am := &auth.Manager{Users: st, Tokens: st, Sessions: &session.Manager{Store: st}, SecretKey: testKey}
+		if err := st.DeleteToken(ctx, alice.ID, alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		mkey, _, err := am.CreateToken(ctx, alice.ID, "cli")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.TokenUser(ctx, mkey); err != nil {
+			t.Fatalf("the Manager's token is not stored under its key: %v", err)
+		}
+		if u, _, err := am.TokenUser(ctx, mkey); err != nil || u.ID != alice.ID {
+			t.Fatalf("Manager.TokenUser: %v, %v", u, err)
+		}
+		var fe auth.FieldErrors
+		if _, _, err := am.CreateToken(ctx, alice.ID, "another"); !errors.As(err, &fe) || len(fe["name"]) != 1 {
+			t.Fatalf("Manager.CreateToken of a second token: %v, want a field error", err)
+		}
+		if n, err := st.DeleteUserTokens(ctx, alice.ID); err != nil || n != 1 {
+			t.Fatalf("DeleteUserTokens: %d, %v", n, err)
+		}
+	})
+}
+
+// Password hashes: what a Hasher configured for Django 3.2 writes, Django verifies without
+// rehashing; what Django writes, the Hasher verifies without asking for an upgrade. Real iteration
+// counts here, as in the hashers' own tests.
+func TestPasswordHashesBothWays(t *testing.T) {
+	n, _ := django.Version{Major: 3, Minor: 2}.PBKDF2Iterations()
+	h := &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: n}}
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		enc, err := h.Hash(ctx, "Go-made pässword")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &auth.User{Username: "hash-" + strconv.FormatInt(time.Now().UnixNano(), 36), Password: enc, IsActive: true, DateJoined: time.Now()}
+		if err := st.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		out := newDjango(t, target).shell(fmt.Sprintf(`
+from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.models import User
+u = User.objects.get(pk=%d)
+print(u.check_password("Go-made p\u00e4ssword"), identify_hasher(u.password).must_update(u.password))
+u.set_password("Django-made p\u00e4ssword")
+u.save()
+`, u.ID))
+		if out != "True False" {
+			t.Fatalf("Django on our hash: check_password, must_update = %q, want True False", out)
+		}
+		got, err := st.User(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, upgrade, err := h.Verify(ctx, "Django-made pässword", got.Password)
+		if err != nil || !ok || upgrade {
+			t.Fatalf("Verify of Django's hash %q: ok %v, upgrade %v, %v", got.Password[:20], ok, upgrade, err)
+		}
+	})
+}
+
+// Open refuses a database without Django's tables, and never creates a SQLite file.
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	missing := t.TempDir() + "/none.sqlite3"
+	if _, err := djangodb.Open(ctx, missing, djangodb.Options{SecretKey: testKey}); err == nil || !strings.Contains(err.Error(), "migrate") {
+		t.Fatalf("Open of a missing file: %v", err)
+	}
+	if fileExists(missing) {
+		t.Fatal("Open created the missing database file")
+	}
+	empty := t.TempDir() + "/empty.sqlite3"
+	if err := writeFile(empty, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := djangodb.Open(ctx, empty, djangodb.Options{SecretKey: testKey}); err == nil || !strings.Contains(err.Error(), "django_session") {
+		t.Fatalf("Open of an empty database: %v", err)
+	}
+	if _, err := djangodb.Open(ctx, sqliteDB(t), djangodb.Options{}); err == nil || !strings.Contains(err.Error(), "SecretKey") {
+		t.Fatalf("Open without a key: %v", err)
+	}
+}
