@@ -107,6 +107,32 @@ func TestBadConfiguration(t *testing.T) {
 		{"--secret-key-file", []string{"--secret-key-file", shortKey}},
 		{"--secret-key-file", []string{"--secret-key-file", filepath.Join(keyDir, "missing-dir", "k")}},
 	}
+	// Sharing with Django: every piece is required, the key file must be private, the database must
+	// hold Django's tables (it is never created).
+	goodKey := filepath.Join(keyDir, "django.key")
+	os.WriteFile(goodKey, []byte(strings.Repeat("d", 50)+"\n"), 0o600)
+	noDjango := filepath.Join(keyDir, "no-such-django.sqlite3")
+	emptyDB := filepath.Join(keyDir, "empty.sqlite3")
+	os.WriteFile(emptyDB, nil, 0o600)
+	dj := func(db, key, version string, more ...string) []string {
+		return append([]string{"--django-database", db, "--django-secret-key-file", key, "--django-version", version}, more...)
+	}
+	cases = append(cases, []struct {
+		want string
+		args []string
+	}{
+		{"--django-secret-key-file", []string{"--django-database", emptyDB, "--django-version", "3.2"}},
+		{"--django-version", []string{"--django-database", emptyDB, "--django-secret-key-file", goodKey}},
+		{"--django-version", dj(emptyDB, goodKey, "2.2")},
+		{"--django-secret-key-file", dj(emptyDB, openKey, "3.2")},
+		{"--django-secret-key-file", dj(emptyDB, filepath.Join(keyDir, "missing.key"), "3.2")},
+		{"--django-database", dj(noDjango, goodKey, "3.2")},
+		{"--django-database", dj(emptyDB, goodKey, "3.2")},
+		{"--django-database", dj("mysql://app:pw@db/app", goodKey, "3.2")},
+		{"--session-store", dj(emptyDB, goodKey, "3.2", "--session-store", "memory")},
+		{"--secret-key-file", dj(emptyDB, goodKey, "3.2", "--secret-key-file", goodKey)},
+		{"--django-version", []string{"--django-version", "4.2"}},
+	}...)
 	for _, tc := range cases {
 		serveMustFail(t, nil, tc.want, tc.args...)
 	}

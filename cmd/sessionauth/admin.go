@@ -69,11 +69,12 @@ func (a *admin) flags(name, synopsis, what string) *flagSet {
 // open connects to the stores and returns an auth.Manager for administrative work (it never logs
 // anyone in, so it needs no secret key of its own).
 func (a *admin) open(ctx context.Context, fs *flagSet) (*stores, *auth.Manager, error) {
-	st, err := openStores(ctx, fs.get("database"), fs.get("session-store"))
+	st, err := openStores(ctx, fs.storeConfig())
 	if err != nil {
 		return nil, nil, err
 	}
-	am := &auth.Manager{Users: st.db, Tokens: st.db, Sessions: &session.Manager{Store: st.sessions}, SecretKey: rand.Text() + rand.Text()}
+	am := &auth.Manager{Users: st.users, Tokens: st.tokens, Sessions: &session.Manager{Store: st.sessions},
+		Hasher: st.passwordHasher(), SecretKey: rand.Text() + rand.Text()}
 	return st, am, nil
 }
 

@@ -24,8 +24,8 @@ func (d *discardWriter) WriteHeader(int)             {}
 func benchServer(tb testing.TB, sessionStore string) (http.Handler, string) {
 	tb.Helper()
 	cfg := &config{
-		Database: filepath.Join(tb.TempDir(), "bench.db"), SessionStore: sessionStore, SessionCookieName: "sessionid",
-		SessionAge: 24 * 3600e9, LogFormat: "text", LogLevel: "warn", NoBootstrapAdmin: true,
+		storeConfig:       storeConfig{Database: filepath.Join(tb.TempDir(), "bench.db"), SessionStore: sessionStore, SessionAge: 24 * 3600e9},
+		SessionCookieName: "sessionid", LogFormat: "text", LogLevel: "warn", NoBootstrapAdmin: true,
 	}
 	cfg.LoginRate.N, cfg.LoginRate.Period = 100, 60e9
 	cfg.LoginAddressRate = cfg.LoginRate

@@ -19,26 +19,23 @@ import (
 // config is the server's configuration. Every field is a flag with an environment twin
 // (SESSIONAUTH_<FLAG>, upper case, dashes as underscores); a flag given on the command line wins.
 type config struct {
-	Addr               string
-	MetricsAddr        string
-	PprofAddr          string
-	Database           string
-	SessionStore       string
-	SecretKeyFile      string
-	SecureCookies      bool
-	SessionCookieName  string
-	TrustedOrigins     []string
-	TrustedProxies     []netip.Prefix
-	AllowedHosts       []string
-	SessionAge         time.Duration
-	IdleTimeout        time.Duration
-	LoginRate          throttle.Rate
-	LoginAddressRate   throttle.Rate
-	LogFormat          string
-	LogLevel           string
-	ShutdownTimeout    time.Duration
-	NoBootstrapAdmin   bool
-	SecretKeyFallbacks []string
+	storeConfig       // --database, --session-store, --django-*
+	Addr              string
+	MetricsAddr       string
+	PprofAddr         string
+	SecretKeyFile     string
+	SecureCookies     bool
+	SessionCookieName string
+	TrustedOrigins    []string
+	TrustedProxies    []netip.Prefix
+	AllowedHosts      []string
+	IdleTimeout       time.Duration
+	LoginRate         throttle.Rate
+	LoginAddressRate  throttle.Rate
+	LogFormat         string
+	LogLevel          string
+	ShutdownTimeout   time.Duration
+	NoBootstrapAdmin  bool
 }
 
 // flagSet binds flags to a config. Parsing runs in two steps so that validation errors name the flag:
@@ -89,6 +86,10 @@ func (f *flagSet) get(name string) string { return *f.raw[name] }
 func (f *flagSet) databaseFlags() {
 	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path, sqlite:// URL or postgres:// URL")
 	f.str("session-store", "database", "where sessions live: database (the --database store), memory, a postgres:// URL, or redis://, rediss://, redis+cluster://h1,h2/, redis+sentinel://h1,h2/master")
+	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation)")
+	f.str("django-database", "", "share users, sessions and DRF tokens with a Django project: its database (SQLite path or postgres:// URL)")
+	f.str("django-secret-key-file", "", "file holding the Django project's SECRET_KEY (with --django-database)")
+	f.str("django-version", "", "the Django project's version, such as 4.2 (with --django-database): decides password hashing and the CSRF cookie form")
 }
 
 func (f *flagSet) serveFlags() {
@@ -97,7 +98,6 @@ func (f *flagSet) serveFlags() {
 	f.str("metrics-addr", "", "serve /metrics on this address instead of --addr")
 	f.str("pprof-addr", "", "serve Go's /debug/pprof profiles on this address (keep it on loopback); off by default")
 	f.str("secret-key-file", "", "file holding the secret key (created with mode 0600 if missing); default: kept in the database")
-	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation)")
 	f.boolean("secure-cookies", &f.cfg.SecureCookies, "mark cookies Secure (serve over HTTPS, directly or behind --trusted-proxies)")
 	f.str("session-cookie-name", "sessionid", `session cookie name; "__Host-sessionid" needs --secure-cookies`)
 	f.str("trusted-origins", "", "comma-separated origins allowed to send unsafe requests, e.g. https://app.example.com,https://*.example.com")
@@ -122,9 +122,10 @@ func errFlag(name, value string, err error) error {
 func (f *flagSet) serveConfig() (*config, error) {
 	c := &f.cfg
 	*c = config{
+		storeConfig:   f.storeConfig(),
 		SecureCookies: c.SecureCookies, NoBootstrapAdmin: c.NoBootstrapAdmin,
-		Addr: f.get("addr"), MetricsAddr: f.get("metrics-addr"), PprofAddr: f.get("pprof-addr"), Database: f.get("database"),
-		SessionStore: f.get("session-store"), SecretKeyFile: f.get("secret-key-file"),
+		Addr: f.get("addr"), MetricsAddr: f.get("metrics-addr"), PprofAddr: f.get("pprof-addr"),
+		SecretKeyFile:     f.get("secret-key-file"),
 		SessionCookieName: f.get("session-cookie-name"), LogFormat: f.get("log-format"), LogLevel: f.get("log-level"),
 	}
 	var err error
@@ -171,7 +172,6 @@ func (f *flagSet) serveConfig() (*config, error) {
 	if e := (&csrf.Policy{AllowedHosts: c.AllowedHosts}).Validate(); e != nil {
 		return nil, errFlag("allowed-hosts", f.get("allowed-hosts"), e)
 	}
-	c.SecretKeyFallbacks = splitList(f.get("secret-key-fallbacks"))
 	switch {
 	case c.Addr == "":
 		return nil, errFlag("addr", c.Addr, errors.New("must not be empty"))
@@ -181,8 +181,11 @@ func (f *flagSet) serveConfig() (*config, error) {
 	if _, e := parseLevel(c.LogLevel); e != nil {
 		return nil, errFlag("log-level", c.LogLevel, e)
 	}
-	if e := checkStores(f.get("database"), f.get("session-store")); e != nil {
+	if e := checkStores(c.storeConfig); e != nil {
 		return nil, e
+	}
+	if c.DjangoDatabase != "" && c.SecretKeyFile != "" {
+		return nil, errFlag("secret-key-file", c.SecretKeyFile, errors.New("with --django-database the secret key is Django's: use --django-secret-key-file"))
 	}
 	if strings.HasPrefix(c.SessionCookieName, "__Host-") && !c.SecureCookies {
 		return nil, errFlag("session-cookie-name", c.SessionCookieName, errors.New("a __Host- cookie needs --secure-cookies"))

@@ -98,8 +98,9 @@ func TestServeConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{
-		Addr: "127.0.0.1:8000", Database: "sessionauth.db", SessionStore: "database", SessionCookieName: "sessionid",
-		SessionAge: 336 * time.Hour, LoginRate: throttle.Rate{N: 5, Period: time.Minute},
+		storeConfig: storeConfig{Database: "sessionauth.db", SessionStore: "database", SessionAge: 336 * time.Hour},
+		Addr:        "127.0.0.1:8000", SessionCookieName: "sessionid",
+		LoginRate:        throttle.Rate{N: 5, Period: time.Minute},
 		LoginAddressRate: throttle.Rate{N: 30, Period: time.Minute}, LogFormat: "text", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
 	}
@@ -287,7 +288,7 @@ func TestCheckStores(t *testing.T) {
 		{"postgres://h/db", "redis+sentinel://h1:26379,h2:26379/mymaster"},
 		{"x.db", "postgres://h/sessions"},
 	} {
-		if err := checkStores(ok[0], ok[1]); err != nil {
+		if err := checkStores(storeConfig{Database: ok[0], SessionStore: ok[1]}); err != nil {
 			t.Errorf("checkStores(%q, %q): %v", ok[0], ok[1], err)
 		}
 	}
@@ -297,11 +298,47 @@ func TestCheckStores(t *testing.T) {
 		{"x.db", "memcached://h", "--session-store"},
 		{"mysql://u:secret@h/db", "memory", "--database"},
 	} {
-		err := checkStores(bad[0], bad[1])
+		err := checkStores(storeConfig{Database: bad[0], SessionStore: bad[1]})
 		if err == nil || !strings.Contains(err.Error(), bad[2]) {
 			t.Errorf("checkStores(%q, %q) = %v, want an error naming %q", bad[0], bad[1], err, bad[2])
 		} else if strings.Contains(err.Error(), "secret") {
 			t.Errorf("checkStores(%q, %q): the error shows the password: %v", bad[0], bad[1], err)
+		}
+	}
+}
+
+func TestCheckDjangoStores(t *testing.T) {
+	ok := storeConfig{Database: "x.db", SessionStore: "database", DjangoDatabase: "/srv/app/db.sqlite3",
+		DjangoSecretKeyFile: "/srv/app/key", DjangoVersion: "4.2"}
+	if err := checkStores(ok); err != nil {
+		t.Errorf("checkStores(%+v): %v", ok, err)
+	}
+	pg := ok
+	pg.DjangoDatabase = "postgres://app:secret@db/app"
+	if err := checkStores(pg); err != nil {
+		t.Errorf("checkStores(%+v): %v", pg, err)
+	}
+	for _, tc := range []struct {
+		change func(*storeConfig)
+		flag   string
+	}{
+		{func(c *storeConfig) { c.DjangoSecretKeyFile = "" }, "--django-secret-key-file"},
+		{func(c *storeConfig) { c.DjangoVersion = "" }, "--django-version"},
+		{func(c *storeConfig) { c.DjangoVersion = "2.2" }, "--django-version"},
+		{func(c *storeConfig) { c.DjangoVersion = "four" }, "--django-version"},
+		{func(c *storeConfig) { c.SessionStore = "redis://127.0.0.1:6379/0" }, "--session-store"},
+		{func(c *storeConfig) { c.SessionStore = "memory" }, "--session-store"},
+		{func(c *storeConfig) { c.DjangoDatabase = "mysql://u:secret@h/db" }, "--django-database"},
+		{func(c *storeConfig) { c.DjangoDatabase = "" }, "--django-secret-key-file"},
+		{func(c *storeConfig) { c.DjangoDatabase, c.DjangoSecretKeyFile = "", "" }, "--django-version"},
+	} {
+		c := ok
+		tc.change(&c)
+		err := checkStores(c)
+		if err == nil || !strings.HasPrefix(err.Error(), "invalid "+tc.flag+" ") {
+			t.Errorf("checkStores(%+v) = %v, want an error naming %s", c, err, tc.flag)
+		} else if strings.Contains(err.Error(), "secret@") {
+			t.Errorf("checkStores(%+v): the error shows the password: %v", c, err)
 		}
 	}
 }

@@ -18,7 +18,6 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/sessionauth/sessionauth/auth"
-	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/authapi"
 	"github.com/sessionauth/sessionauth/clientip"
 	"github.com/sessionauth/sessionauth/csrf"
@@ -43,7 +42,7 @@ type server struct {
 //
 //	request log → session middleware → mux (authapi, demo API, HTML pages, /healthz, /metrics)
 func newServer(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writer) (*server, error) {
-	st, err := openStores(ctx, cfg.Database, cfg.SessionStore)
+	st, err := openStores(ctx, cfg.storeConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +59,12 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 	if err := st.openNotes(ctx); err != nil {
 		return err
 	}
-	secret, err := loadSecretKey(ctx, cfg.SecretKeyFile, st.db)
-	if err != nil {
-		return err
+	secret := st.djangoKey
+	if secret == "" {
+		var err error
+		if secret, err = loadSecretKey(ctx, cfg.SecretKeyFile, st.db); err != nil {
+			return err
+		}
 	}
 	counter, _ := st.sessions.(sessionCounter)
 	srv.metrics = newMetrics(counter)
@@ -86,6 +88,7 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		CookieSecure:   cfg.SecureCookies,
 		TrustedOrigins: cfg.TrustedOrigins,
 		AllowedHosts:   cfg.AllowedHosts,
+		MaskedCookie:   st.maskedCSRF,
 		IsSecure:       resolver.IsSecure,
 		Logger:         srv.log,
 		OnFailure:      func(_ *http.Request, f *csrf.Failure) { srv.metrics.csrfFailure(f.Code()) },
@@ -94,8 +97,8 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		return errFlag("trusted-origins", fmt.Sprint(cfg.TrustedOrigins), err)
 	}
 	srv.auth = &auth.Manager{
-		Users: st.db, Tokens: st.db, Sessions: sm, CSRF: policy,
-		Hasher:             &password.Hasher{},
+		Users: st.users, Tokens: st.tokens, Sessions: sm, CSRF: policy,
+		Hasher:             st.passwordHasher(),
 		SecretKey:          secret,
 		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
 		Throttle: &auth.LoginThrottle{
@@ -158,7 +161,7 @@ func (srv *server) healthz(w http.ResponseWriter, r *http.Request) {
 // bootstrapAdmin creates an "admin" superuser with a random password when there is no user at all,
 // and prints the password once on the terminal (never in the logs).
 func (srv *server) bootstrapAdmin(ctx context.Context, stderr io.Writer) error {
-	users, err := srv.stores.db.Users(ctx)
+	users, err := srv.stores.users.Users(ctx)
 	if err != nil || len(users) > 0 {
 		return err
 	}

@@ -5,13 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sessionauth/sessionauth/auth"
+	"github.com/sessionauth/sessionauth/auth/password"
+	"github.com/sessionauth/sessionauth/django"
 	"github.com/sessionauth/sessionauth/internal/demo"
 	"github.com/sessionauth/sessionauth/session"
+	"github.com/sessionauth/sessionauth/store/djangodb"
 	"github.com/sessionauth/sessionauth/store/memory"
 	"github.com/sessionauth/sessionauth/store/postgres"
 	redisstore "github.com/sessionauth/sessionauth/store/redis"
@@ -39,9 +44,30 @@ type pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// stores are the backends named by --database and --session-store.
+// storeConfig says where data lives: the flags of databaseFlags, and what serve adds.
+type storeConfig struct {
+	Database, SessionStore string
+	// With DjangoDatabase, users, sessions and (if DRF's authtoken is installed) tokens live in the
+	// Django project's tables; --database keeps throttle counters, settings and the demo notes.
+	DjangoDatabase, DjangoSecretKeyFile, DjangoVersion string
+	SessionAge                                         time.Duration // Django's SESSION_COOKIE_AGE; zero: two weeks
+	SecretKeyFallbacks                                 []string      // Django session data signed with these is read too
+}
+
+// storeConfig reads the flags of databaseFlags.
+func (f *flagSet) storeConfig() storeConfig {
+	return storeConfig{
+		Database: f.get("database"), SessionStore: f.get("session-store"),
+		DjangoDatabase: f.get("django-database"), DjangoSecretKeyFile: f.get("django-secret-key-file"),
+		DjangoVersion: f.get("django-version"), SecretKeyFallbacks: splitList(f.get("secret-key-fallbacks")),
+	}
+}
+
+// stores are the backends named by --database, --session-store and --django-database.
 type stores struct {
 	db       database
+	users    auth.UserStore
+	tokens   auth.TokenStore
 	sessions session.Store
 	throttle throttle.Store // login and API throttles: Redis when sessions are there, else the database
 	notes    demo.NoteStore
@@ -52,6 +78,12 @@ type stores struct {
 
 	sqlitePath string          // when --database is SQLite
 	pg         *postgres.Store // when --database is PostgreSQL
+
+	// Sharing with Django: its secret key, the password hasher that writes what that Django
+	// version writes, and whether it masks the CSRF cookie. Zero values otherwise.
+	djangoKey  string
+	hasher     *password.Hasher
+	maskedCSRF bool
 }
 
 // databaseKind tells what --database names: "sqlite" with a file path, or "postgres" with the URL.
@@ -112,22 +144,78 @@ func isRedisURL(s string) bool {
 	return false
 }
 
-// checkStores validates --database and --session-store without opening anything.
-func checkStores(database, sessionStore string) error {
-	dbKind, _, err := databaseKind(database)
+// checkStores validates the store flags without opening anything.
+func checkStores(sc storeConfig) error {
+	dbKind, _, err := databaseKind(sc.Database)
 	if err != nil {
-		return errFlag("database", redactURL(database), err)
+		return errFlag("database", redactURL(sc.Database), err)
 	}
-	if _, err := sessionStoreKind(sessionStore, dbKind); err != nil {
-		return errFlag("session-store", redactURL(sessionStore), err)
+	if _, err := sessionStoreKind(sc.SessionStore, dbKind); err != nil {
+		return errFlag("session-store", redactURL(sc.SessionStore), err)
+	}
+	if sc.DjangoDatabase == "" {
+		switch {
+		case sc.DjangoSecretKeyFile != "":
+			return errFlag("django-secret-key-file", sc.DjangoSecretKeyFile, errors.New("needs --django-database"))
+		case sc.DjangoVersion != "":
+			return errFlag("django-version", sc.DjangoVersion, errors.New("needs --django-database"))
+		}
+		return nil
+	}
+	if _, _, err := databaseKind(sc.DjangoDatabase); err != nil {
+		return errFlag("django-database", redactURL(sc.DjangoDatabase), err)
+	}
+	if sc.SessionStore != "database" && sc.SessionStore != "" {
+		return errFlag("session-store", redactURL(sc.SessionStore),
+			errors.New("with --django-database, sessions live in Django's django_session table; leave --session-store unset"))
+	}
+	if sc.DjangoSecretKeyFile == "" {
+		return errFlag("django-secret-key-file", "", errors.New("--django-database needs the Django project's SECRET_KEY in a file"))
+	}
+	if _, _, err := djangoVersion(sc.DjangoVersion); err != nil {
+		return errFlag("django-version", sc.DjangoVersion, err)
 	}
 	return nil
 }
 
-func openStores(ctx context.Context, database, sessionStore string) (*stores, error) {
-	if err := checkStores(database, sessionStore); err != nil {
+// djangoVersion parses --django-version and returns the PBKDF2 iteration count that release writes.
+func djangoVersion(s string) (django.Version, int, error) {
+	if s == "" {
+		return django.Version{}, 0, errors.New("--django-database needs the Django project's version (such as 4.2): it decides how new password hashes are written")
+	}
+	v, err := django.ParseVersion(s)
+	if err != nil {
+		return django.Version{}, 0, errors.New("want a Django version such as 3.2, 4.2 or 5.1")
+	}
+	n, ok := v.PBKDF2Iterations()
+	if !ok {
+		return django.Version{}, 0, fmt.Errorf("Django %s is not supported (3.1 to 6.1 are)", v)
+	}
+	return v, n, nil
+}
+
+// readDjangoKey reads the Django project's SECRET_KEY from its file: it must exist and be readable
+// by its owner only.
+func readDjangoKey(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", errFlag("django-secret-key-file", file, err)
+	}
+	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return "", errFlag("django-secret-key-file", file, fmt.Errorf("mode %v lets other users read it; chmod 600", info.Mode().Perm()))
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", errFlag("django-secret-key-file", file, errors.New("the file is empty"))
+	}
+	return key, nil
+}
+
+func openStores(ctx context.Context, sc storeConfig) (*stores, error) {
+	if err := checkStores(sc); err != nil {
 		return nil, err
 	}
+	database, sessionStore := sc.Database, sc.SessionStore
 	dbKind, target, _ := databaseKind(database)
 	sessKind, _ := sessionStoreKind(sessionStore, dbKind)
 
@@ -152,7 +240,13 @@ func openStores(ctx context.Context, database, sessionStore string) (*stores, er
 	}
 	s.closers = append(s.closers, s.db.Close)
 	s.pingers = append(s.pingers, s.db)
-	s.sessions, s.throttle = s.db, s.db
+	s.users, s.tokens, s.sessions, s.throttle = s.db, s.db, s.db, s.db
+	if sc.DjangoDatabase != "" {
+		if err := s.openDjango(ctx, sc); err != nil {
+			return fail(err)
+		}
+		return s, nil
+	}
 
 	switch sessKind {
 	case "memory":
@@ -180,6 +274,41 @@ func openStores(ctx context.Context, database, sessionStore string) (*stores, er
 		s.pingers = append(s.pingers, rs)
 	}
 	return s, nil
+}
+
+// openDjango puts users, sessions and tokens into the Django project's tables.
+func (s *stores) openDjango(ctx context.Context, sc storeConfig) error {
+	key, err := readDjangoKey(sc.DjangoSecretKeyFile)
+	if err != nil {
+		return err
+	}
+	v, iterations, _ := djangoVersion(sc.DjangoVersion)
+	_, target, _ := databaseKind(sc.DjangoDatabase)
+	dj, err := djangodb.Open(ctx, target, djangodb.Options{
+		SecretKey: key, SecretKeyFallbacks: sc.SecretKeyFallbacks, CookieAge: sc.SessionAge,
+	})
+	if err != nil {
+		return fmt.Errorf("opening --django-database %s: %w", redactURL(sc.DjangoDatabase), err)
+	}
+	s.closers = append(s.closers, dj.Close)
+	s.pingers = append(s.pingers, dj)
+	s.users, s.sessions = dj, dj
+	if dj.HasTokens() {
+		s.tokens = dj // DRF's table; without it, tokens stay in --database
+	}
+	s.djangoKey = key
+	s.hasher = &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: iterations}}
+	s.maskedCSRF = v.MasksCSRFCookie()
+	return nil
+}
+
+// passwordHasher is the hasher for new password hashes: Django's default when sharing its user
+// table, argon2id otherwise.
+func (s *stores) passwordHasher() *password.Hasher {
+	if s.hasher != nil {
+		return s.hasher
+	}
+	return &password.Hasher{}
 }
 
 // openNotes opens the demo resource's store beside the database (the server only).
