@@ -490,13 +490,37 @@ func TestCLIEnvironment(t *testing.T) {
 	if res.code != 0 || row(res.stdout, 1, "alice") == nil {
 		t.Errorf("users list with SESSIONAUTH_DATABASE: %s", res)
 	}
-	other := filepath.Join(t.TempDir(), "other.db")
-	res = runCLI(t, t.TempDir(), "", env, "users", "list", "--database", other)
-	if res.code != 0 || rows(res.stdout) != 0 {
+	other := newSite(t)
+	other.createUser("olive", alicePassword)
+	res = runCLI(t, t.TempDir(), "", env, "users", "list", "--database", other.db)
+	if res.code != 0 || rows(res.stdout) != 1 || row(res.stdout, 1, "olive") == nil {
 		t.Errorf("--database should win over SESSIONAUTH_DATABASE: %s", res)
 	}
 	res = runCLI(t, t.TempDir(), "", []string{"SESSIONAUTH_DATABASE=postgres://db/x"}, "users", "list")
 	if res.code != 1 || !strings.Contains(res.stderr, "--database") {
 		t.Errorf("users list with SESSIONAUTH_DATABASE=postgres://…: %s", res)
+	}
+}
+
+// Admin commands other than createuser do not create a database at a mistyped path.
+func TestCLIMissingDatabase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{{"users", "list"}, {"sessions", "list"}, {"tokens", "list"}, {"clearsessions"},
+		{"users", "deactivate", "bob"}} {
+		res := runCLI(t, dir, "", nil, append(args, "--database", missing)...)
+		if res.code != 1 || !strings.Contains(res.stderr, "no database at --database") {
+			t.Errorf("%v on a missing database: %s", args, res)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("commands created files: %v", entries)
+	}
+	if res := runCLI(t, dir, "pw-for-the-first-user-1\n", nil, "createuser", "--username", "first", "--password-stdin", "--database", missing); res.code != 0 {
+		t.Fatalf("createuser on a new database: %s", res)
+	}
+	if res := runCLI(t, dir, "", nil, "users", "list", "--database", missing); res.code != 0 || !strings.Contains(res.stdout, "first") {
+		t.Fatalf("users list after createuser: %s", res)
 	}
 }

@@ -68,8 +68,17 @@ func (a *admin) flags(name, synopsis, what string) *flagSet {
 
 // open connects to the stores and returns an auth.Manager for administrative work (it never logs
 // anyone in, so it needs no secret key of its own).
+//
+// Only createuser may create a SQLite database (to prepare users before the first serve); any other
+// command pointed at a missing file is a typo, not a request for an empty database.
 func (a *admin) open(ctx context.Context, fs *flagSet) (*stores, *auth.Manager, error) {
-	st, err := openStores(ctx, fs.storeConfig())
+	sc := fs.storeConfig()
+	if kind, path, err := databaseKind(sc.Database); err == nil && kind == "sqlite" && fs.Name() != "createuser" {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, nil, fmt.Errorf("no database at --database %q (serve or createuser creates it)", path)
+		}
+	}
+	st, err := openStores(ctx, sc)
 	if err != nil {
 		return nil, nil, err
 	}

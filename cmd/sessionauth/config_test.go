@@ -390,6 +390,8 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"help"}, 0, "Commands:"},
 		{[]string{"version"}, 0, "sessionauth "},
+		{[]string{"version", "--help"}, 0, "Usage: sessionauth version"},
+		{[]string{"version", "extra"}, 2, "version takes no arguments"},
 		{[]string{"users"}, 2, "Usage: sessionauth users <activate|deactivate|list>"},
 		{[]string{"users", "--help"}, 0, "Usage: sessionauth users"},
 		{[]string{"tokens", "nope"}, 2, "Usage: sessionauth tokens <create|list|revoke>"},

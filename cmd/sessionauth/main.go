@@ -85,6 +85,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"create": a.tokensCreate, "list": a.tokensList, "revoke": a.tokensRevoke,
 		})
 	case "version", "--version", "-version":
+		if len(rest) > 0 {
+			if rest[0] == "--help" || rest[0] == "-help" || rest[0] == "-h" || rest[0] == "help" {
+				fmt.Fprint(stdout, "Usage: sessionauth version\n\nPrint the version of sessionauth and of Go it was built with.\n")
+				return 0
+			}
+			fmt.Fprintln(stderr, "sessionauth: version takes no arguments")
+			return 2
+		}
 		fmt.Fprintln(stdout, "sessionauth", versionString(), runtime.Version())
 		return 0
 	case "help", "--help", "-help", "-h":
