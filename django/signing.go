@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sessionauth/sessionauth/internal/saltedhmac"
@@ -431,9 +432,11 @@ func encodeObject(v any, compress bool) (string, error) {
 	compressed := false
 	if compress {
 		var buf bytes.Buffer
-		w := zlib.NewWriter(&buf) // default level, like zlib.compress
-		w.Write(data)             // a bytes.Buffer cannot fail
+		w := zlibWriters.Get().(*zlib.Writer)
+		w.Reset(&buf)
+		w.Write(data) // a bytes.Buffer cannot fail
 		w.Close()
+		zlibWriters.Put(w)
 		if buf.Len() < len(data)-1 {
 			data, compressed = buf.Bytes(), true
 		}
@@ -463,12 +466,30 @@ func decodeObject(payload string, into any) error {
 	return unmarshalLatin1(data, into)
 }
 
+// Compressors and decompressors keep tens of kilobytes of state each; every session read or written
+// would otherwise allocate them anew.
+var (
+	zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }} // default level, like zlib.compress
+	zlibReaders sync.Pool                                                    // of io.ReadCloser that are zlib.Resetter
+)
+
 // inflate decompresses a zlib stream of at most maxDecompressed bytes.
 func inflate(data []byte) ([]byte, error) {
-	r, err := zlib.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+	src := bytes.NewReader(data)
+	var r io.ReadCloser
+	if pooled, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		if err := pooled.(zlib.Resetter).Reset(src, nil); err != nil {
+			zlibReaders.Put(pooled)
+			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+		}
+		r = pooled
+	} else {
+		var err error
+		if r, err = zlib.NewReader(src); err != nil {
+			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+		}
 	}
+	defer zlibReaders.Put(r)
 	out, err := io.ReadAll(io.LimitReader(r, maxDecompressed+1))
 	if err != nil {
 		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)

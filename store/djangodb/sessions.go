@@ -98,21 +98,17 @@ func (s *Store) decode(id, sessionData string, expires time.Time) (session.Recor
 
 // userIDText reads _auth_user_id: a JSON string, as Django writes it, or an integer.
 func userIDText(raw json.RawMessage) (string, bool) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
+	if len(raw) > 0 && raw[0] == '"' {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return "", false
+		}
+		return v, v != ""
+	}
+	if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
 		return "", false
 	}
-	switch v := v.(type) {
-	case string:
-		return v, v != ""
-	case json.Number:
-		if _, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
-			return v.String(), true
-		}
-	}
-	return "", false
+	return string(raw), true
 }
 
 // encode builds the session_data of rec, to be stored under id.

@@ -221,7 +221,7 @@ print(s.session_key)
 	})
 }
 
-func writeKey(t *testing.T, key string) string {
+func writeKey(t testing.TB, key string) string {
 	t.Helper()
 	path := t.TempDir() + "/key"
 	if err := writeFile(path, key+"\n"); err != nil {
