@@ -470,7 +470,7 @@ func decodeObject(payload string, into any) error {
 // would otherwise allocate them anew.
 var (
 	zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }} // default level, like zlib.compress
-	zlibReaders sync.Pool                                                    // of io.ReadCloser that are zlib.Resetter
+	zlibReaders sync.Pool                                                   // of io.ReadCloser that are zlib.Resetter
 )
 
 // inflate decompresses a zlib stream of at most maxDecompressed bytes.
