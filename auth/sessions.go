@@ -13,13 +13,13 @@ import (
 // SessionInfo describes one session of a user, as shown in a list of their devices. ID is the public
 // id (session.PublicID), never the cookie value.
 type SessionInfo struct {
-	ID        string    `json:"id"`
-	Created   time.Time `json:"created"`
-	LastSeen  time.Time `json:"last_seen"`
-	Expires   time.Time `json:"expires"`
-	IP        string    `json:"ip"`
-	UserAgent string    `json:"user_agent"`
-	Current   bool      `json:"current"`
+	ID        string    `json:"id"`         // the public id
+	Created   time.Time `json:"created"`    // start of its lifetime (reset when its key changes, as at login), UTC
+	LastSeen  time.Time `json:"last_seen"`  // when the session was last saved or touched, UTC
+	Expires   time.Time `json:"expires"`    // when the store forgets the session, UTC
+	IP        string    `json:"ip"`         // client address when the session was last saved with one
+	UserAgent string    `json:"user_agent"` // client User-Agent likewise
+	Current   bool      `json:"current"`    // it is the session whose public id was passed as current
 }
 
 func (m *Manager) index() (session.UserIndex, error) {
@@ -41,6 +41,12 @@ func (m *Manager) UserSessions(ctx context.Context, userID int64, current string
 	if err != nil {
 		return nil, err
 	}
+	return sessionInfos(entries, current), nil
+}
+
+// sessionInfos describes entries, most recently used first, marking the one whose public id is
+// current.
+func sessionInfos(entries []session.Entry, current string) []SessionInfo {
 	out := make([]SessionInfo, 0, len(entries))
 	for _, e := range entries {
 		id := session.PublicID(e.ID)
@@ -50,6 +56,41 @@ func (m *Manager) UserSessions(ctx context.Context, userID int64, current string
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].LastSeen.After(out[j].LastSeen) })
+	return out
+}
+
+// SessionsByUser lists the live sessions of several users (administration), most recently used
+// first for each: in one pass over the store when it is a session.Lister and more than one user is
+// asked for, user by user through the index otherwise.
+func (m *Manager) SessionsByUser(ctx context.Context, userIDs []int64) (map[int64][]SessionInfo, error) {
+	out := make(map[int64][]SessionInfo, len(userIDs))
+	if l, ok := m.Sessions.Store.(session.Lister); ok && len(userIDs) > 1 {
+		all, err := l.Sessions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		wanted := make(map[string]int64, len(userIDs))
+		for _, id := range userIDs {
+			wanted[strconv.FormatInt(id, 10)] = id
+		}
+		byUser := make(map[int64][]session.Entry)
+		for _, e := range all {
+			if id, ok := wanted[e.Record.UserID]; ok {
+				byUser[id] = append(byUser[id], e)
+			}
+		}
+		for id, entries := range byUser {
+			out[id] = sessionInfos(entries, "")
+		}
+		return out, nil
+	}
+	for _, id := range userIDs {
+		list, err := m.UserSessions(ctx, id, "")
+		if err != nil {
+			return nil, err
+		}
+		out[id] = list
+	}
 	return out, nil
 }
 

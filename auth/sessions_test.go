@@ -259,3 +259,23 @@ func TestSetPassword(t *testing.T) {
 	}
 	a.login("alice", newPass)
 }
+
+// SessionsByUser lists several users' sessions at once (the CLI's sessions list); through the index
+// here, since the memory store is no session.Lister (store/djangodb tests the one-pass path).
+func TestSessionsByUser(t *testing.T) {
+	e := newEnv(t)
+	alice, bob, carol := e.createUser("alice"), e.createUser("bob"), e.createUser("carol")
+	for _, name := range []string{"alice", "alice", "bob"} {
+		e.client(name+"-agent", "192.0.2.1").login(name, goodPass)
+	}
+	got, err := e.am().SessionsByUser(context.Background(), []int64{alice.ID, bob.ID, carol.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got[alice.ID]) != 2 || len(got[bob.ID]) != 1 || len(got[carol.ID]) != 0 {
+		t.Fatalf("SessionsByUser: alice %d, bob %d, carol %d sessions; want 2, 1, 0", len(got[alice.ID]), len(got[bob.ID]), len(got[carol.ID]))
+	}
+	if got[bob.ID][0].UserAgent != "bob-agent" || got[bob.ID][0].ID == "" {
+		t.Fatalf("bob's session: %+v", got[bob.ID][0])
+	}
+}

@@ -274,6 +274,13 @@ func testDjangoInterop(t *testing.T, kind string) {
 		}
 	})
 
+	t.Run("the CLI lists the sessions both sides made", func(t *testing.T) {
+		res := ds.cli("", "sessions", "list")
+		if res.code != 0 || strings.Count(res.stdout, "carol") < 2 || !strings.Contains(res.stdout, "dave") {
+			t.Fatalf("sessions list: %s", res)
+		}
+	})
+
 	t.Run("the CSRF token of one is accepted by the other", func(t *testing.T) {
 		c := dj.client()
 		tok := c.csrf() // Django's cookie and token

@@ -57,15 +57,18 @@ type Record struct {
 //
 // All methods are safe for concurrent use and honour ctx cancellation and deadlines.
 type Store interface {
+	// Load returns the live record stored under id.
 	Load(ctx context.Context, id string) (Record, error)
+	// Save creates (rec.Version == 0) or replaces the record under id and updates rec.Version.
 	Save(ctx context.Context, id string, rec *Record) error
+	// Delete removes the record under id, if any.
 	Delete(ctx context.Context, id string) error
 }
 
 // Entry is a stored session together with its id, as the per-user index lists it.
 type Entry struct {
-	ID     string
-	Record Record
+	ID     string // the store id (see KeyMapper), not the session key; pass it to PublicID to show it
+	Record Record // the stored record, as Load would return it
 }
 
 // UserIndex is the optional capability of finding the sessions of one user without scanning the
@@ -81,11 +84,21 @@ type UserIndex interface {
 // ExpiredDeleter is the optional capability of removing expired records in bulk (Django's
 // clearsessions). Stores that expire records by themselves (Redis TTLs) need not have it.
 type ExpiredDeleter interface {
+	// DeleteExpired deletes every record that has expired and reports how many it deleted.
 	DeleteExpired(ctx context.Context) (int, error)
+}
+
+// Lister is the optional capability of listing every live session in one pass, for administration
+// (never for request paths). Stores whose per-user index has to read the whole store anyway (the
+// Django store) have it, so that listing the sessions of many users costs one pass, not one per user.
+type Lister interface {
+	// Sessions returns every live session of the store, in no particular order.
+	Sessions(ctx context.Context) ([]Entry, error)
 }
 
 // KeyMapper is an optional capability: a store that implements it decides how a session key becomes
 // its id. The Django interoperability store uses it because Django keys its table by the raw key.
 type KeyMapper interface {
+	// StoreID returns the id under which the session with that key is stored.
 	StoreID(key string) string
 }

@@ -276,14 +276,18 @@ func (a *admin) sessionsList(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	perUser, err := am.SessionsByUser(ctx, ids)
+	if err != nil {
+		return a.fail(err)
+	}
 	tw := a.table()
 	fmt.Fprintln(tw, "ID\tUSER\tCREATED\tLAST SEEN\tEXPIRES\tIP\tUSER AGENT")
 	for _, u := range users {
-		list, err := am.UserSessions(ctx, u.ID, "")
-		if err != nil {
-			return a.fail(err)
-		}
-		for _, s := range list {
+		for _, s := range perUser[u.ID] {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.60s\n", s.ID, u.Username, when(s.Created), when(s.LastSeen), when(s.Expires), s.IP, s.UserAgent)
 		}
 	}

@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStore(t)) })
 	t.Run("UserIndex", func(t *testing.T) { testUserIndex(t, newStore(t)) })
 	t.Run("DeleteExpired", func(t *testing.T) { testDeleteExpired(t, newStore(t)) })
+	t.Run("Lister", func(t *testing.T) { testLister(t, newStore(t)) })
 	t.Run("Manager", func(t *testing.T) { runManager(t, newStore) })
 }
 
@@ -391,4 +392,47 @@ func testDeleteExpired(t *testing.T, st session.Store) {
 		t.Fatalf("DeleteExpired removed %d records, want at least 1", n)
 	}
 	mustLoad(t, st, longID)
+}
+
+func testLister(t *testing.T, st session.Store) {
+	l, ok := st.(session.Lister)
+	if !ok {
+		t.Skip("store has no Lister")
+	}
+	ctx := context.Background()
+	want := map[string]string{} // id → user
+	for _, u := range []string{"lister-a", "lister-a", "lister-b", ""} {
+		id := newID(t, st)
+		rec := newRecord(u, map[string]any{"k": u})
+		save(t, st, id, &rec)
+		want[id] = u
+	}
+	gone := newID(t, st)
+	rec := newRecord("lister-a", nil)
+	save(t, st, gone, &rec)
+	if err := st.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	short := newRecord("lister-b", nil)
+	short.Expires = time.Now().Add(200 * time.Millisecond)
+	shortID := newID(t, st)
+	save(t, st, shortID, &short)
+	time.Sleep(time.Until(short.Expires) + 50*time.Millisecond)
+
+	all, err := l.Sessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range all {
+		got[e.ID] = e.Record.UserID
+		if e.ID == gone || e.ID == shortID {
+			t.Fatalf("Sessions lists a deleted or expired session (%s)", e.ID[:8])
+		}
+	}
+	for id, u := range want {
+		if g, ok := got[id]; !ok || g != u {
+			t.Fatalf("Sessions: session %s of %q listed as %q (present %v)", id[:8], u, g, ok)
+		}
+	}
 }

@@ -250,49 +250,72 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// scanBatch is how many rows UserSessions reads per query.
-const scanBatch = 500
-
 // UserSessions implements session.UserIndex by reading every live row (Django keeps no index).
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entry, error) {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	now := s.now()
 	var out []session.Entry
+	err := s.scan(ctx, func(e session.Entry) {
+		if e.Record.UserID == userID {
+			out = append(out, e)
+		}
+	})
+	return out, err
+}
+
+// Sessions implements session.Lister: every live session that can be decoded, anonymous ones
+// included, in one pass over the table.
+func (s *Store) Sessions(ctx context.Context) ([]session.Entry, error) {
+	var out []session.Entry
+	err := s.scan(ctx, func(e session.Entry) { out = append(out, e) })
+	return out, err
+}
+
+// scanBatchSize is how many rows scan reads per query.
+const scanBatchSize = 500
+
+// scan calls f for every live row that decodes, in batches ordered by key. Options.Timeout bounds
+// each batch, not the whole scan, whose length depends on the table's.
+func (s *Store) scan(ctx context.Context, f func(session.Entry)) error {
+	now := s.now()
 	after := ""
 	for {
-		rows, err := s.db.QueryContext(ctx, `SELECT session_key, session_data, expire_date FROM django_session
-			WHERE expire_date > $1 AND session_key > $2 ORDER BY session_key LIMIT `+strconv.Itoa(scanBatch),
-			s.dialect.timeArg(now), after)
+		n, err := s.scanBatch(ctx, now, &after, f)
 		if err != nil {
-			return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
+			return fmt.Errorf("djangodb: listing sessions: %w", err)
 		}
-		n := 0
-		for rows.Next() {
-			var id, sessionData string
-			var expires dbTime
-			if err := rows.Scan(&id, &sessionData, &expires); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
-			}
-			n, after = n+1, id
-			if !now.Before(expires.t) {
-				continue
-			}
-			rec, err := s.decode(id, sessionData, expires.t)
-			if err == nil && rec.UserID == userID {
-				out = append(out, session.Entry{ID: id, Record: rec})
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("djangodb: listing sessions: %w", err)
-		}
-		if n < scanBatch {
-			return out, nil
+		if n < scanBatchSize {
+			return nil
 		}
 	}
+}
+
+// scanBatch reads up to scanBatchSize rows with keys after *after, advancing it, and reports how many
+// rows it read.
+func (s *Store) scanBatch(ctx context.Context, now time.Time, after *string, f func(session.Entry)) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `SELECT session_key, session_data, expire_date FROM django_session
+		WHERE expire_date > $1 AND session_key > $2 ORDER BY session_key LIMIT `+strconv.Itoa(scanBatchSize),
+		s.dialect.timeArg(now), *after)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, sessionData string
+		var expires dbTime
+		if err := rows.Scan(&id, &sessionData, &expires); err != nil {
+			return n, err
+		}
+		n, *after = n+1, id
+		if !now.Before(expires.t) {
+			continue
+		}
+		if rec, err := s.decode(id, sessionData, expires.t); err == nil {
+			f(session.Entry{ID: id, Record: rec})
+		}
+	}
+	return n, rows.Err()
 }
 
 // DeleteUserSessions implements session.UserIndex.
@@ -307,27 +330,33 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (in
 			ids = append(ids, e.ID)
 		}
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
 	deleted := 0
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 100)]
 		ids = ids[len(batch):]
-		marks := make([]string, len(batch))
-		for i := range batch {
-			marks[i] = "$" + strconv.Itoa(i+1)
-		}
-		res, err := s.db.ExecContext(ctx, "DELETE FROM django_session WHERE session_key IN ("+strings.Join(marks, ", ")+")", batch...)
+		n, err := s.deleteKeys(ctx, batch)
+		deleted += n
 		if err != nil {
 			return deleted, fmt.Errorf("djangodb: deleting sessions: %w", err)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return deleted, fmt.Errorf("djangodb: deleting sessions: %w", err)
-		}
-		deleted += int(n)
 	}
 	return deleted, nil
+}
+
+// deleteKeys deletes the rows of keys in one statement, bounded by Options.Timeout.
+func (s *Store) deleteKeys(ctx context.Context, keys []any) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	marks := make([]string, len(keys))
+	for i := range keys {
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	res, err := s.db.ExecContext(ctx, "DELETE FROM django_session WHERE session_key IN ("+strings.Join(marks, ", ")+")", keys...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // deleteBatch is how many expired rows one DeleteExpired statement removes, so that no statement
@@ -363,4 +392,5 @@ var _ interface {
 	session.UserIndex
 	session.ExpiredDeleter
 	session.KeyMapper
+	session.Lister
 } = (*Store)(nil)

@@ -371,3 +371,42 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("Open without a key: %v", err)
 	}
 }
+
+// auth.Manager.SessionsByUser reads the table once for many users (the store is a session.Lister)
+// and gives what UserSessions gives user by user.
+func TestSessionsByUser(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		am := &auth.Manager{Users: st, Sessions: &session.Manager{Store: st}, SecretKey: testKey}
+		a, b, c := newUser(t, st, "a", "pw-a-123456"), newUser(t, st, "b", "pw-b-123456"), newUser(t, st, "c", "pw-c-123456")
+		now := time.Now()
+		for i, u := range []*auth.User{a, a, b} {
+			seen := now.Add(time.Duration(i) * time.Second) // distinct, so that both lists sort alike
+			rec := session.Record{UserID: strconv.FormatInt(u.ID, 10), Created: now, LastSeen: seen, Expires: now.Add(time.Hour), IP: "192.0.2.9"}
+			if err := st.Save(ctx, newKey(t), &rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := am.SessionsByUser(ctx, []int64{a.ID, b.ID, c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []*auth.User{a, b, c} {
+			one, err := am.UserSessions(ctx, u.ID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got[u.ID]) != len(one) {
+				t.Fatalf("user %s: SessionsByUser has %d sessions, UserSessions %d", u.Username, len(got[u.ID]), len(one))
+			}
+			for i := range one {
+				if got[u.ID][i] != one[i] {
+					t.Fatalf("user %s: %+v, want %+v", u.Username, got[u.ID][i], one[i])
+				}
+			}
+		}
+		if len(got[a.ID]) != 2 || len(got[b.ID]) != 1 || len(got[c.ID]) != 0 {
+			t.Fatalf("SessionsByUser: %d, %d, %d sessions", len(got[a.ID]), len(got[b.ID]), len(got[c.ID]))
+		}
+	})
+}
