@@ -48,7 +48,7 @@ func (e *ThrottledError) Error() string {
 // passwords, and manages a user's sessions and API tokens. Configure it with the exported fields; it
 // must not be changed once in use.
 type Manager struct {
-	Users    UserStore
+	Users    UserStore        // the accounts; required
 	Tokens   TokenStore       // optional: API tokens
 	Sessions *session.Manager // its Store should implement session.UserIndex (listing and revoking)
 	CSRF     *csrf.Policy     // optional: the CSRF secret is rotated at login
@@ -65,8 +65,8 @@ type Manager struct {
 	Throttle *LoginThrottle
 	// ClientIP returns the client's address for throttling and session lists; nil uses RemoteAddr.
 	ClientIP func(*http.Request) string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	Logger   *slog.Logger     // nil means slog.Default()
+	Now      func() time.Time // the clock; nil means time.Now
 	// OnAuthenticate, when set, is called once per Authenticate call with the outcome: "ok",
 	// "failed" or "throttled" (not for store failures). Servers count logins with it.
 	OnAuthenticate func(result string)

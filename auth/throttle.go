@@ -17,6 +17,7 @@ import (
 // known ones. Every path that checks a password (login, Basic authentication, password change) goes
 // through the same counters.
 type LoginThrottle struct {
+	// Store keeps the attempt counters; required.
 	Store throttle.Store
 	// Account rates apply per username; nil means 5/min and 100/hour (ASVS: at most 100 failures an
 	// hour on one account).

@@ -20,14 +20,14 @@ var (
 
 // User is an account, with the fields of Django's auth.User that matter here.
 type User struct {
-	ID          int64
-	Username    string // NFKC-normalised (see NormalizeUsername)
-	Email       string
-	Password    string // the encoded password hash (Django's format); "!..." is unusable
-	IsActive    bool
-	IsStaff     bool
-	IsSuperuser bool
-	DateJoined  time.Time
+	ID          int64     // assigned by the store on creation; never 0 for a stored user
+	Username    string    // NFKC-normalised (see NormalizeUsername)
+	Email       string    // "" when none was given
+	Password    string    // the encoded password hash (Django's format); "!..." is unusable
+	IsActive    bool      // false refuses its passwords, sessions and tokens (Django's is_active)
+	IsStaff     bool      // may use staff-only views (DRF's IsAdminUser)
+	IsSuperuser bool      // Django's is_superuser; kept and shown, but no check here reads it
+	DateJoined  time.Time // when the account was created
 	LastLogin   time.Time // zero when the user never logged in
 }
 
@@ -55,22 +55,25 @@ func (u *User) MarshalJSON() ([]byte, error) {
 // fields (rather than writing back a whole User) keeps concurrent updates, such as a password upgrade
 // at login and an administrator deactivating the account, from undoing each other.
 type UserChange struct {
-	Email       *string
-	Password    *string
-	IsActive    *bool
-	IsStaff     *bool
-	IsSuperuser *bool
-	LastLogin   *time.Time
+	Email       *string    // the new address
+	Password    *string    // the new encoded password hash, never a raw password
+	IsActive    *bool      // activates or deactivates the account
+	IsStaff     *bool      // grants or revokes staff status
+	IsSuperuser *bool      // grants or revokes superuser status
+	LastLogin   *time.Time // the time of a successful login
 }
 
 // UserStore keeps users. Usernames are unique and compared exactly (callers normalise them first).
 // Methods return ErrUserNotFound for a missing user and ErrUsernameTaken on a duplicate username; any
 // other error means the store could not answer.
 type UserStore interface {
+	// User finds the user with that id.
 	User(ctx context.Context, id int64) (*User, error)
+	// UserByUsername finds the user with exactly that (already normalised) username.
 	UserByUsername(ctx context.Context, username string) (*User, error)
 	// CreateUser inserts u and sets u.ID.
 	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser writes the non-nil fields of ch to user id, in one atomic step.
 	UpdateUser(ctx context.Context, id int64, ch UserChange) error
 	// Users lists every user ordered by id.
 	Users(ctx context.Context) ([]*User, error)
@@ -78,17 +81,18 @@ type UserStore interface {
 
 // Token is an API token (DRF's authtoken, several per user). Only a hash of its key is stored.
 type Token struct {
-	ID      int64     `json:"id"`
-	UserID  int64     `json:"user_id"`
-	Name    string    `json:"name"`
-	KeyHash string    `json:"-"`
-	Created time.Time `json:"created"`
+	ID      int64     `json:"id"`      // assigned by the store on creation
+	UserID  int64     `json:"user_id"` // the owner
+	Name    string    `json:"name"`    // the owner's label for it, at most 100 characters
+	KeyHash string    `json:"-"`       // HashTokenKey(key), or the store's TokenKeyHash(key)
+	Created time.Time `json:"created"` // when the token was created, UTC
 }
 
 // TokenKeyMapper is an optional TokenStore capability: a store that implements it decides what
 // Token.KeyHash holds for a key, instead of HashTokenKey. The DRF interoperability store keeps keys
 // in clear, as DRF's authtoken table does.
 type TokenKeyMapper interface {
+	// TokenKeyHash returns the value stored as Token.KeyHash for key.
 	TokenKeyHash(key string) string
 }
 

@@ -10,12 +10,12 @@ import (
 
 // NewUser describes an account to create.
 type NewUser struct {
-	Username    string
-	Email       string
+	Username    string // normalised and validated by CreateUser
+	Email       string // optional; surrounding spaces are trimmed
 	Password    string // "" creates the account with an unusable password (it cannot log in)
-	IsStaff     bool
-	IsSuperuser bool
-	Inactive    bool
+	IsStaff     bool   // grants staff status
+	IsSuperuser bool   // grants superuser status
+	Inactive    bool   // creates the account deactivated (User.IsActive false)
 }
 
 // CreateUser validates and creates an account: the username is normalised and checked, the password

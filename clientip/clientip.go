@@ -14,6 +14,8 @@ import (
 // proxy, which is the safe default: a forwarded header from anyone else is just something the client
 // wrote.
 type Resolver struct {
+	// TrustedProxies are the peer addresses whose X-Forwarded-For and X-Forwarded-Proto are believed
+	// (see ParsePrefixes); nil trusts none.
 	TrustedProxies []netip.Prefix
 }
 

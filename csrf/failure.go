@@ -36,7 +36,7 @@ const (
 // are removed and its length is capped, so Reason is safe to log and to
 // return in a JSON body (DRF answers {"detail": "CSRF Failed: <Reason>"}).
 type Failure struct {
-	Reason string
+	Reason string // Django's reason text, sanitised as described above
 }
 
 // Error returns f.Reason.

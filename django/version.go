@@ -10,7 +10,7 @@ import (
 // changed between releases (the CSRF cookie, the PBKDF2 iteration count) are
 // chosen by it.
 type Version struct {
-	Major, Minor int
+	Major, Minor int // 5 and 2 for Django 5.2
 }
 
 // ParseVersion parses a version as django.get_version() prints it: "X.Y",

@@ -19,6 +19,8 @@ import (
 // AuthenticationFailed for wrong credentials, PermissionDenied for a CSRF failure, anything else for a
 // failure to check (a store that is down), which is answered 503 — never treated as anonymous.
 type Authenticator interface {
+	// Authenticate returns the caller's user and credentials, or (nil, nil, nil) when r does not use
+	// this scheme.
 	Authenticate(r *http.Request) (*auth.User, any, error)
 }
 
@@ -32,6 +34,7 @@ func (f AuthenticatorFunc) Authenticate(r *http.Request) (*auth.User, any, error
 // first authenticator of a view has one, unauthenticated requests get 401 with that header; otherwise
 // 403 (DRF's authenticate_header rule).
 type Challenger interface {
+	// Challenge returns the WWW-Authenticate value for r, such as `Basic realm="api"`.
 	Challenge(r *http.Request) string
 }
 
@@ -40,6 +43,7 @@ type Challenger interface {
 // authenticates must pass the CSRF check; requests it does not authenticate are not checked (another
 // scheme, or anonymous access, applies). It has no challenge, so failures are 403.
 type SessionAuthentication struct {
+	// Auth finds the session's user; required.
 	Auth *auth.Manager
 	// CSRF is the policy to enforce; nil means Auth.CSRF, and if that is nil too a zero csrf.Policy.
 	CSRF *csrf.Policy
@@ -73,8 +77,8 @@ func (a *SessionAuthentication) Authenticate(r *http.Request) (*auth.User, any, 
 // BasicAuthentication authenticates with HTTP Basic credentials (DRF's BasicAuthentication), through
 // auth.Manager.Authenticate, so attempts are throttled and cost the same for unknown users.
 type BasicAuthentication struct {
-	Auth  *auth.Manager
-	Realm string // default "api"
+	Auth  *auth.Manager // checks the credentials; required
+	Realm string        // default "api"
 }
 
 // Challenge implements Challenger: Basic realm="api".
@@ -163,8 +167,8 @@ func decodeBasic(s string) (username, password string, ok bool) {
 // TokenAuthentication): "Token <key>", or another keyword such as "Bearer". request.auth is the
 // *auth.Token.
 type TokenAuthentication struct {
-	Auth    *auth.Manager
-	Keyword string // default "Token"; compared case-insensitively
+	Auth    *auth.Manager // looks the token up in its Tokens store; required
+	Keyword string        // default "Token"; compared case-insensitively
 }
 
 func (a *TokenAuthentication) keyword() string {

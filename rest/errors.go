@@ -11,9 +11,11 @@ import (
 // Error is an API error: DRF's APIException. It renders as {"detail": Detail} with Status, or, when
 // Fields is set (a validation error), as the Fields object itself.
 type Error struct {
+	// Status is the HTTP status code. The 401 of NotAuthenticated and AuthenticationFailed is sent as
+	// 403 when the view's first authenticator is not a Challenger.
 	Status int
-	Detail string
-	Fields map[string][]string
+	Detail string              // the message for the client, rendered when Fields is nil
+	Fields map[string][]string // messages per field name; non-nil makes this a validation error
 	// Wait, for 429, fills Retry-After (rounded up to whole seconds; omitted when zero).
 	Wait time.Duration
 	// authentication marks NotAuthenticated and AuthenticationFailed, which follow DRF's 401/403

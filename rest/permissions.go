@@ -8,12 +8,15 @@ import (
 // authentication; HasObjectPermission when a handler calls CheckObjectPermissions for the object it
 // is about to act on. Read the caller with User(r).
 type Permission interface {
+	// HasPermission reports whether the request may proceed at all.
 	HasPermission(r *http.Request) bool
+	// HasObjectPermission reports whether the request may act on obj.
 	HasObjectPermission(r *http.Request, obj any) bool
 }
 
 // Messager may be implemented by a Permission to replace DRF's default denial message.
 type Messager interface {
+	// Message returns the detail of the 403 answer; "" keeps the default.
 	Message() string
 }
 

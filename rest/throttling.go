@@ -13,6 +13,8 @@ import (
 // whether it may proceed and, if not, how long to wait (zero when unknown). Every throttle of a view is
 // consulted, as in DRF, so one that allows still counts the request when another refuses it.
 type Throttle interface {
+	// Allow counts r against the throttle and reports whether it may proceed; an error means the
+	// counters could not be consulted.
 	Allow(r *http.Request, v *View) (ok bool, wait time.Duration, err error)
 }
 
@@ -20,9 +22,9 @@ type Throttle interface {
 // means the view's API.ThrottleRates[Scope]. Key returns the request's cache key, "" to not throttle
 // it. The counters live in API.ThrottleStore.
 type RateThrottle struct {
-	Scope string
-	Rate  string
-	Key   func(r *http.Request, v *View) string
+	Scope string                                // names the counters and the default rate
+	Rate  string                                // such as "100/day"; "" means API.ThrottleRates[Scope]
+	Key   func(r *http.Request, v *View) string // required; "" leaves the request unthrottled
 }
 
 // Allow implements Throttle.

@@ -10,8 +10,8 @@ import (
 // Rate is a number of requests per period, written as DRF writes it: "5/min", "100/day", "3/sec".
 // Only the first letter of the period counts (s, m, h, d), as in DRF. The zero Rate means no limit.
 type Rate struct {
-	N      int
-	Period time.Duration
+	N      int           // requests allowed per Period; 0 means no limit
+	Period time.Duration // length of the sliding window
 }
 
 // ParseRate parses a DRF rate string. The empty string gives the zero Rate (no limit).

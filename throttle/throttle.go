@@ -20,15 +20,17 @@ import (
 //
 // ClearHits forgets every hit recorded for key.
 type Store interface {
+	// Hit records a hit for key at now if fewer than limit lie within window before it.
 	Hit(ctx context.Context, key string, now time.Time, limit int, window time.Duration) (Result, error)
+	// ClearHits forgets the hits of key.
 	ClearHits(ctx context.Context, key string) error
 }
 
 // Result is what Store.Hit reports.
 type Result struct {
-	Allowed bool
-	Count   int
-	Oldest  time.Time
+	Allowed bool      // the hit was recorded: the request may proceed
+	Count   int       // hits in the window after the call, this one included if Allowed
+	Oldest  time.Time // the earliest hit in the window; zero when there are none
 }
 
 // Wait is how long a client should wait before retrying after a refused hit, by DRF's formula: the time

@@ -12,6 +12,7 @@ import (
 // acceptable and otherwise an error whose text is shown to the user, usually
 // a ValidationError.
 type Validator interface {
+	// Validate checks password against the rules and the user's attrs (nil when no user is known).
 	Validate(password string, attrs Attributes) error
 }
 
@@ -73,7 +74,7 @@ func Validate(password string, attrs Attributes, validators ...Validator) error 
 // MinimumLength refuses passwords with fewer than Min characters (Unicode
 // code points, as Django counts them); Min <= 0 means 8.
 type MinimumLength struct {
-	Min int
+	Min int // the least number of characters accepted; 0 means 8
 }
 
 // Validate implements Validator.

@@ -11,12 +11,12 @@ import (
 
 // Note is one user's note. Owner is never shown nor taken from a request body.
 type Note struct {
-	ID      int64     `json:"id"`
-	Owner   int64     `json:"-"`
-	Title   string    `json:"title"`
-	Body    string    `json:"body"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	ID      int64     `json:"id"`      // assigned by the store on creation
+	Owner   int64     `json:"-"`       // the auth.User.ID of the user who wrote it
+	Title   string    `json:"title"`   // not blank, at most 200 characters
+	Body    string    `json:"body"`    // may be blank, at most 10000 characters
+	Created time.Time `json:"created"` // when the note was created, UTC
+	Updated time.Time `json:"updated"` // when it was last written (Created until then), UTC
 }
 
 // ErrNoteNotFound is returned by a NoteStore for a note that does not exist (or, where an owner is

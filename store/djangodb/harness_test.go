@@ -95,6 +95,7 @@ func (d *djangoProject) shell(code string) string {
 // sqliteDB returns a fresh copy of a migrated SQLite database.
 func sqliteDB(t testing.TB) string {
 	t.Helper()
+	testenv.DjangoPython(t) // skips (or fails) here, not inside the Once, which would then stay empty
 	sqliteOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "djangodb-sqlite-")
 		if err != nil {
@@ -125,6 +126,7 @@ func sqliteDB(t testing.TB) string {
 func postgresDB(t testing.TB) string {
 	t.Helper()
 	admin := testenv.Service(t, testenv.PostgresURL)
+	testenv.DjangoPython(t)
 	pgOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
