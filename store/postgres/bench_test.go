@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/postgres"
 )
@@ -117,4 +121,105 @@ func BenchmarkSave(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkUser is the user lookup of a session-authenticated request, served by the user cache
+// ("cached", the default) and by the database ("uncached", Options.UserCacheTTL < 0).
+func BenchmarkUser(b *testing.B) {
+	u := serverURL(b)
+	for _, mode := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cached", 0}, {"uncached", -1}} {
+		b.Run(mode.name, func(b *testing.B) {
+			st := openAt(b, u, postgres.Options{Schema: newSchema(b, u), SweepInterval: -1, UserCacheTTL: mode.ttl})
+			ctx := context.Background()
+			ids := make([]int64, 100)
+			for i := range ids {
+				usr := &auth.User{Username: fmt.Sprint("bench", i), Email: "bench@example.com",
+					Password: "argon2$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA",
+					IsActive: true, DateJoined: time.Now()}
+				if err := st.CreateUser(ctx, usr); err != nil {
+					b.Fatal(err)
+				}
+				ids[i] = usr.ID
+			}
+			if mode.ttl >= 0 {
+				deadline := time.Now().Add(10 * time.Second)
+				for !postgres.UserCacheLive(st) {
+					if time.Now().After(deadline) {
+						b.Fatal("the user cache's listener did not start")
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+			b.Run("serial", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if _, err := st.User(ctx, ids[i%len(ids)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					i := 0
+					for pb.Next() {
+						if _, err := st.User(ctx, ids[i%len(ids)]); err != nil {
+							b.Error(err)
+							return
+						}
+						i++
+					}
+				})
+			})
+		})
+	}
+}
+
+// BenchmarkUserInvalidation measures how long another writer's change goes unseen by a store's
+// cache: the time from an SQL UPDATE returning (committed) to the store's listener having dropped
+// the row ("unseen-ns" per change; ns/op includes the UPDATE itself).
+func BenchmarkUserInvalidation(b *testing.B) {
+	u := serverURL(b)
+	schema := newSchema(b, u)
+	st := openAt(b, u, postgres.Options{Schema: schema, SweepInterval: -1})
+	ctx := context.Background()
+	usr := &auth.User{Username: "bench", Password: "!x", IsActive: true, DateJoined: time.Now()}
+	if err := st.CreateUser(ctx, usr); err != nil {
+		b.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		b.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !postgres.UserCacheLive(st); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the user cache's listener did not start")
+		}
+	}
+	var unseen []time.Duration
+	for b.Loop() {
+		before := postgres.UserCacheNotified(st)
+		if _, err := conn.Exec(ctx, "UPDATE sessionauth_users SET email = 'x' WHERE id = $1", usr.ID); err != nil {
+			b.Fatal(err)
+		}
+		committed := time.Now()
+		// Sleep rather than spin: a goroutine spinning on one of two Ps delays the network poller
+		// and would measure the scheduler, not the notification.
+		for postgres.UserCacheNotified(st) == before {
+			time.Sleep(10 * time.Microsecond)
+		}
+		unseen = append(unseen, time.Since(committed))
+	}
+	slices.Sort(unseen)
+	b.ReportMetric(float64(unseen[len(unseen)/2].Nanoseconds()), "unseen-p50-ns")
+	b.ReportMetric(float64(unseen[len(unseen)*99/100].Nanoseconds()), "unseen-p99-ns")
 }

@@ -99,6 +99,28 @@ var migrations = []string{
 		value text NOT NULL,
 		CONSTRAINT sessionauth_settings_pkey PRIMARY KEY (name)
 	);`,
+
+	// 2: every change to a user row, by any writer (another instance, the CLI, plain SQL), notifies the
+	// instances' user caches (usercache.go). The channel is named after the table's OID, so that
+	// stores in different schemas of one database (the tests) do not hear each other, and the name
+	// stays within PostgreSQL's 63-byte limit whatever the schema is called. The payload is the id of
+	// the changed row, or "*" after a TRUNCATE. Notifications are delivered when the writing
+	// transaction commits, and then only to sessions whose snapshots already see the commit.
+	`CREATE FUNCTION sessionauth_users_notify() RETURNS trigger
+	LANGUAGE plpgsql AS $$
+	BEGIN
+		IF TG_OP = 'TRUNCATE' THEN
+			PERFORM pg_notify('sessionauth_users_' || TG_RELID::text, '*');
+		ELSE
+			PERFORM pg_notify('sessionauth_users_' || TG_RELID::text, OLD.id::text);
+		END IF;
+		RETURN NULL;
+	END
+	$$;
+	CREATE TRIGGER sessionauth_users_notify AFTER UPDATE OR DELETE ON sessionauth_users
+		FOR EACH ROW EXECUTE FUNCTION sessionauth_users_notify();
+	CREATE TRIGGER sessionauth_users_notify_truncate AFTER TRUNCATE ON sessionauth_users
+		FOR EACH STATEMENT EXECUTE FUNCTION sessionauth_users_notify();`,
 }
 
 // migrate brings the schema up to date in one transaction. The advisory lock, taken first, makes

@@ -2,10 +2,60 @@
 // sessions, users, API tokens, throttle counters and server settings, in tables prefixed
 // sessionauth_ so that they can live beside other applications' tables (Django's, for example).
 //
-// There is no cache in this package: every instance reads the database, so a logout, a revoked
-// session, a deactivated user or a deleted token takes effect on all instances at once. Writes that
+// Sessions, tokens and throttle counters are never cached: every instance reads the database, so a
+// logout, a revoked session or a deleted token takes effect on all instances at once. Writes that
 // must be atomic are one SQL statement (the session compare-and-swap) or run server-side under a
 // transaction-scoped advisory lock (a throttle hit), so they stay atomic across instances.
+//
+// # The user cache
+//
+// User (the lookup every session-authenticated request makes after loading its session) is served
+// from an in-process cache, on by default; Options.UserCacheTTL < 0 turns it off. UserByUsername
+// (logins), Users and TokenUser always read the database. The cache is kept current across
+// instances with LISTEN/NOTIFY:
+//
+//   - A trigger on sessionauth_users (migration 2) sends the id of every updated or deleted row,
+//     whoever the writer is (another instance, the admin CLI, plain SQL), on a channel named after
+//     the table's OID; PostgreSQL delivers it when the writing transaction commits. A TRUNCATE
+//     sends "*", which empties every cache.
+//   - Each Store keeps one dedicated connection (outside the pool) LISTENing on that channel and
+//     drops the user named by each notification. UpdateUser also drops the user in its own process
+//     at once, without waiting for the notification.
+//   - A read that raced with a change cannot put the old row back: every invalidation bumps an
+//     epoch, and a read inserts what it got only if the epoch has not moved since before its query.
+//   - When the listener's connection fails, the cache is emptied and bypassed (every User reads the
+//     database) until the listener has reconnected and LISTENed again; it is emptied once more then,
+//     since notifications sent in between were lost. A link that stalls without closing is found
+//     by a ping after every second of silence that must answer within two seconds; entries are only
+//     served while the last proof of a working link is younger than that (the lease). Reconnection
+//     backs off from 50 ms to 2 s. Close stops the listener and closes its connection.
+//   - Entries are bounded in number (Options.UserCacheSize, evicted at random beyond it) and in age
+//     (Options.UserCacheTTL, default 5 s), the last line of defence against a lost notification.
+//
+// What remains: a user row changed through instance A (or by SQL) is seen by instance B's cache
+// after the notification's latency, the time for the commit to reach B's listener (well under a
+// millisecond on one host, a network round trip between hosts); before that, B's User answers with
+// the previous row. At worst, when the link dies without closing, that is the lease (about three
+// and a half seconds), and never more than the TTL. This does not let a session live on after it
+// was ended: auth.Manager deletes sessions in the shared session store before it answers, and the
+// session lookup that precedes User on every request is not cached (neither this package nor
+// store/redis caches sessions). Precisely: logout and session revocation delete the session
+// record; SetActive(false) and SetPassword (the CLI's) update the row, then delete every session of
+// the user (RevokeUserSessions) and return the deletion's error; ChangePassword updates the row
+// and deletes the user's other sessions, but only logs a warning if that deletion fails; and all
+// three skip the deletion when the session store has no per-user index (session.UserIndex; every
+// store in this module has one). In those last two cases the rejection of the old sessions rests
+// on the session auth hash (or is_active) check against User, which on other instances takes
+// effect after the notification's latency. Changes made by SQL alone (deactivating or deleting a
+// user, demoting a superuser) have the same latency. The opposite
+// mistake is also possible within that window: a request that reaches B right after the user's
+// own password change on A may still see the old hash on B and be logged out; UserUncached reads
+// the database for a caller that wants to check before acting on such an answer.
+//
+// The listener needs a session-level connection: through a pooler in transaction mode (PgBouncer's
+// pool_mode=transaction), LISTEN does not work and the cache must be turned off. Every writer of
+// the table pays for the trigger: PostgreSQL serialises the commits of transactions that sent
+// notifications in one database.
 //
 // The schema is versioned: Open applies the missing migrations in one transaction, serialised across
 // instances that start together by an advisory lock, so any number of instances may start at once.
@@ -65,6 +115,21 @@ type Options struct {
 	// stopped answering (but not closed its connections) turns into errors rather than requests that
 	// hang; zero means DefaultTimeout, negative means no bound. DeleteExpired is not bounded.
 	Timeout time.Duration
+	// UserCacheTTL is the longest a user read by User is served from this process's memory before
+	// the database is asked again; zero means DefaultUserCacheTTL. The cache is kept current by
+	// LISTEN/NOTIFY (see the package documentation); the TTL is only the last line of defence. A
+	// negative value turns the cache off: every User call reads the database.
+	UserCacheTTL time.Duration
+	// UserCacheSize bounds how many users the cache holds (one is evicted at random for a new one
+	// beyond that); zero means DefaultUserCacheSize, negative turns the cache off.
+	UserCacheSize int
+}
+
+// internalOptions are knobs for the package's own tests.
+type internalOptions struct {
+	listenURL   string        // the listener's connection string, when not dbURL's
+	heartbeat   time.Duration // 0: defaultHeartbeat
+	pingTimeout time.Duration // 0: defaultPingTimeout
 }
 
 // DefaultTimeout is the bound on one call when Options.Timeout is zero.
@@ -88,6 +153,9 @@ type Store struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	done     chan struct{}
+
+	users    *userCache // nil: no user cache (Options.UserCacheTTL < 0)
+	listener *listener  // keeps users current; nil with users
 }
 
 // Open connects to the database named by dbURL (postgres://user:password@host:port/dbname?options, or
@@ -95,14 +163,19 @@ type Store struct {
 // an error that names the problem and never the password, when the server cannot be reached within
 // ctx's deadline and the connect timeout.
 func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
-	s, err := open(ctx, dbURL, opts)
+	return openInternal(ctx, dbURL, opts, internalOptions{})
+}
+
+func openInternal(ctx context.Context, dbURL string, opts Options, in internalOptions) (*Store, error) {
+	s, err := open(ctx, dbURL, opts, in)
 	if err != nil {
 		return nil, redact(err, dbURL)
 	}
 	return s, nil
 }
 
-func open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
+// parseConfig reads dbURL and applies opts to it.
+func parseConfig(dbURL string, opts Options) (*pgxpool.Config, error) {
 	if strings.TrimSpace(dbURL) == "" {
 		return nil, errors.New("postgres: empty database URL")
 	}
@@ -120,6 +193,20 @@ func open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
 	} else if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	return cfg, nil
+}
+
+func open(ctx context.Context, dbURL string, opts Options, in internalOptions) (*Store, error) {
+	cfg, err := parseConfig(dbURL, opts)
+	if err != nil {
+		return nil, err
+	}
+	listenCfg := cfg
+	if in.listenURL != "" {
+		if listenCfg, err = parseConfig(in.listenURL, opts); err != nil {
+			return nil, err
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -139,6 +226,26 @@ func open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.UserCacheTTL >= 0 && opts.UserCacheSize >= 0 {
+		ttl, size := opts.UserCacheTTL, opts.UserCacheSize
+		if ttl == 0 {
+			ttl = DefaultUserCacheTTL
+		}
+		if size == 0 {
+			size = DefaultUserCacheSize
+		}
+		heartbeat, pingTimeout := in.heartbeat, in.pingTimeout
+		if heartbeat <= 0 {
+			heartbeat = defaultHeartbeat
+		}
+		if pingTimeout <= 0 {
+			pingTimeout = defaultPingTimeout
+		}
+		// The lease outlasts a heartbeat plus a ping that takes its whole timeout, so that a healthy
+		// listener never lets it lapse; a failed ping ends it at once.
+		s.users = newUserCache(ttl, size, heartbeat+pingTimeout+heartbeat/2)
+		s.listener = startListener(s.users, &listenCfg.ConnConfig.Config, heartbeat, pingTimeout)
 	}
 	interval := opts.SweepInterval
 	if interval == 0 {
@@ -221,10 +328,14 @@ func passwords(rawURL string) []string {
 // (the demo notes, for example). The pool belongs to the Store: do not close it.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close stops the sweeper and closes the connection pool, waiting for connections in use.
+// Close stops the sweeper and the user cache's listener (closing its connection) and closes the
+// connection pool, waiting for connections in use.
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.done
+	if s.listener != nil {
+		s.listener.stop()
+	}
 	s.pool.Close()
 	return nil
 }

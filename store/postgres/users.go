@@ -47,8 +47,49 @@ func lastLogin(t time.Time) pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
 }
 
-// User implements auth.UserStore. It returns a new *User on every call.
+// User implements auth.UserStore. It returns a new *User on every call. Unless the cache is off
+// (Options.UserCacheTTL), a user read recently is served from memory: see the package documentation
+// for how long a change made elsewhere can go unseen. Missing users are not cached.
 func (s *Store) User(ctx context.Context, id int64) (*auth.User, error) {
+	c := s.users
+	if c == nil {
+		return s.loadUser(ctx, id)
+	}
+	now := c.clock()
+	if u, ok := c.get(id, now); ok {
+		if err := ctx.Err(); err != nil { // as a query would
+			return nil, fmt.Errorf("postgres: loading user: %w", err)
+		}
+		return &u, nil
+	}
+	epoch, ok := c.begin(now)
+	u, err := s.loadUser(ctx, id)
+	if err == nil && ok {
+		c.put(epoch, u, now)
+	}
+	return u, err
+}
+
+// UserUncached is User without the cache: it always reads the database (and refreshes the cache
+// with what it read). For a caller about to act on what User answered in a way that is costly to
+// undo, such as ending a session because the user looks deactivated or its password changed.
+func (s *Store) UserUncached(ctx context.Context, id int64) (*auth.User, error) {
+	c := s.users
+	if c == nil {
+		return s.loadUser(ctx, id)
+	}
+	c.invalidate(id)
+	now := c.clock()
+	epoch, ok := c.begin(now)
+	u, err := s.loadUser(ctx, id)
+	if err == nil && ok {
+		c.put(epoch, u, now)
+	}
+	return u, err
+}
+
+// loadUser reads a user from the database.
+func (s *Store) loadUser(ctx context.Context, id int64) (*auth.User, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	u := new(auth.User)
@@ -130,11 +171,16 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, ch auth.UserChange) er
 		add("last_login", lastLogin(*ch.LastLogin))
 	}
 	if len(sets) == 0 {
-		_, err := s.User(ctx, id)
+		_, err := s.loadUser(ctx, id) // the database decides whether the user exists
 		return err
 	}
 	args = append(args, id)
 	tag, err := s.pool.Exec(ctx, "UPDATE sessionauth_users SET "+strings.Join(sets, ", ")+" WHERE id = $"+strconv.Itoa(len(args)), args...)
+	if s.users != nil {
+		// At once, not when our own notification comes back: this process's next request must see
+		// the change. Also after an error, which may have come after the commit.
+		s.users.invalidate(id)
+	}
 	if err != nil {
 		return fmt.Errorf("postgres: updating user: %w", err)
 	}
