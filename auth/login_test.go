@@ -12,6 +12,7 @@ import (
 
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/session"
+	"github.com/sessionauth/sessionauth/store/memory"
 )
 
 // TestLoginCyclesKey covers FIX-01, FIX-02, FIX-03 and the first branch of FIX-07: login gives the
@@ -602,5 +603,75 @@ func TestLoginRotationRace(t *testing.T) {
 				t.Fatalf("round %d: a racing request gained an authenticated session (%.60s)", round, k)
 			}
 		}
+	}
+}
+
+// staleUsers stands for a store with a user cache that has not caught up yet: User answers the
+// records in stale, UserUncached the store's own.
+type staleUsers struct {
+	*memory.Store
+	mu    sync.Mutex
+	stale map[int64]*auth.User
+}
+
+func (s *staleUsers) User(ctx context.Context, id int64) (*auth.User, error) {
+	s.mu.Lock()
+	u, ok := s.stale[id]
+	s.mu.Unlock()
+	if ok {
+		c := *u
+		return &c, nil
+	}
+	return s.Store.User(ctx, id)
+}
+
+func (s *staleUsers) set(id int64, u *auth.User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u == nil {
+		delete(s.stale, id)
+	} else {
+		s.stale[id] = u
+	}
+}
+
+func (s *staleUsers) UserUncached(ctx context.Context, id int64) (*auth.User, error) {
+	return s.Store.User(ctx, id)
+}
+
+// A cached user record older than the session (its password changed through another instance,
+// inactive before a reactivation) does not log the session out: SessionUser re-reads the user
+// through FreshUserReader first. A record that is really changed still ends the session.
+func TestSessionUserRereadsBeforeFlushing(t *testing.T) {
+	users := &staleUsers{stale: map[int64]*auth.User{}}
+	e := newEnv(t, func(e *env, m *auth.Manager) { users.Store = e.st; m.Users = users })
+	alice := e.createUser("alice")
+	c := e.client("", "")
+	c.login("alice", goodPass)
+
+	old := *alice
+	old.Password = "pbkdf2_sha256$1000$oldsalt$b2xkIGhhc2g="
+	users.set(alice.ID, &old) // the cache still holds the hash from before the password change
+	if status, name := c.me(); status != http.StatusOK || name != "alice" {
+		t.Fatalf("with a stale cached hash: %d %q, want 200 alice", status, name)
+	}
+	inactive := *alice
+	inactive.IsActive = false
+	users.set(alice.ID, &inactive)
+	if status, _ := c.me(); status != http.StatusOK {
+		t.Fatalf("with a stale cached deactivation: %d, want 200", status)
+	}
+
+	// Really changed: the fresh read agrees with the cache and the session ends.
+	enc, err := e.hasher.Hash(context.Background(), "set-by-an-admin-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.UpdateUser(context.Background(), alice.ID, auth.UserChange{Password: &enc}); err != nil {
+		t.Fatal(err)
+	}
+	users.set(alice.ID, nil)
+	if status, _ := c.me(); status != http.StatusUnauthorized {
+		t.Fatalf("after a real password change: %d, want 401", status)
 	}
 }

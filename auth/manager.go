@@ -279,7 +279,8 @@ func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) error {
 // SessionUser returns the user the request's session belongs to, or nil for an anonymous session.
 // Like Django's get_user, it logs the session out (flushes it) when the user no longer exists, is
 // inactive, or changed password since the session was created (the stored auth hash no longer
-// matches). A store failure is returned as an error, never treated as anonymous.
+// matches). A store failure is returned as an error, never treated as anonymous. Before flushing over
+// what a caching store answered, it re-reads the user through FreshUserReader when the store has it.
 func (m *Manager) SessionUser(r *http.Request) (*User, error) {
 	m.init()
 	s := session.From(r)
@@ -294,16 +295,6 @@ func (m *Manager) SessionUser(r *http.Request) (*User, error) {
 	if err != nil {
 		return nil, s.Flush()
 	}
-	u, err := m.Users.User(r.Context(), id)
-	if errors.Is(err, ErrUserNotFound) {
-		return nil, s.Flush()
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !u.IsActive {
-		return nil, s.Flush()
-	}
 	raw, _, err := s.GetRaw(HashSessionKey)
 	if err != nil {
 		return nil, err
@@ -312,19 +303,50 @@ func (m *Manager) SessionUser(r *http.Request) (*User, error) {
 	if len(h) >= 2 && h[0] == '"' && h[len(h)-1] == '"' {
 		h = h[1 : len(h)-1] // a JSON string of hex digits: no escapes to decode
 	}
-	if m.rawHashMatches(h, u.Password, m.hashKey) {
-		return u, nil
-	}
-	for _, k := range m.oldKeys {
-		if m.rawHashMatches(h, u.Password, k) {
-			// Hashed under a retired secret key: move the session to the current key.
-			if err := s.CycleKey(); err != nil {
-				return nil, err
-			}
-			return u, s.Set(HashSessionKey, m.sessionHash(u.Password, m.hashKey))
+	u, key, err := m.sessionVerdict(r.Context(), m.Users.User, id, h)
+	if err == nil && u == nil {
+		if fresh, ok := m.Users.(FreshUserReader); ok {
+			u, key, err = m.sessionVerdict(r.Context(), fresh.UserUncached, id, h)
 		}
 	}
-	return nil, s.Flush()
+	switch {
+	case err != nil:
+		return nil, err
+	case u == nil:
+		return nil, s.Flush()
+	case key > 0:
+		// Hashed under a retired secret key: move the session to the current key.
+		if err := s.CycleKey(); err != nil {
+			return nil, err
+		}
+		return u, s.Set(HashSessionKey, m.sessionHash(u.Password, m.hashKey))
+	}
+	return u, nil
+}
+
+// sessionVerdict loads user id with load and checks the session's auth hash h against it: the user
+// when the session is valid, with key > 0 when h was made with fallback key number key; nil when the
+// user is missing or inactive or h does not match; an error when the store failed.
+func (m *Manager) sessionVerdict(ctx context.Context, load func(context.Context, int64) (*User, error), id int64, h []byte) (u *User, key int, err error) {
+	u, err = load(ctx, id)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if !u.IsActive {
+		return nil, 0, nil
+	}
+	if m.rawHashMatches(h, u.Password, m.hashKey) {
+		return u, 0, nil
+	}
+	for i, k := range m.oldKeys {
+		if m.rawHashMatches(h, u.Password, k) {
+			return u, i + 1, nil
+		}
+	}
+	return nil, 0, nil
 }
 
 func userAgent(r *http.Request) string {

@@ -88,6 +88,15 @@ type Token struct {
 	Created time.Time `json:"created"` // when the token was created, UTC
 }
 
+// FreshUserReader is an optional UserStore capability of stores that cache users: UserUncached reads
+// the user from the database itself. SessionUser re-reads through it before it ends a session over
+// what User answered: the cached record may be older than the session (a password change made through
+// another instance, whose new auth hash the session already carries), and a stale record must not log
+// anyone out.
+type FreshUserReader interface {
+	UserUncached(ctx context.Context, id int64) (*User, error)
+}
+
 // TokenKeyMapper is an optional TokenStore capability: a store that implements it decides what
 // Token.KeyHash holds for a key, instead of HashTokenKey. The DRF interoperability store keeps keys
 // in clear, as DRF's authtoken table does.

@@ -212,3 +212,6 @@ func (s *Store) Users(ctx context.Context) ([]*auth.User, error) {
 	}
 	return out, nil
 }
+
+// SessionUser re-reads through UserUncached before ending a session over a cached record.
+var _ auth.FreshUserReader = (*Store)(nil)
