@@ -139,10 +139,11 @@ func (s *Store) checkSchema(ctx context.Context) error {
 		}
 		return rows.Close()
 	}
-	for table, columns := range map[string]string{
-		"django_session": "session_key, session_data, expire_date",
-		"auth_user":      userColumns,
+	for _, tc := range [][2]string{
+		{"django_session", "session_key, session_data, expire_date"},
+		{"auth_user", userColumns},
 	} {
+		table, columns := tc[0], tc[1]
 		if err := probe(table, columns); err != nil {
 			if ctx.Err() != nil || !s.dialect.missingTable(err) {
 				return fmt.Errorf("djangodb: reading %s: %w", table, err)
