@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 
 	"github.com/sessionauth/sessionauth/internal/tcpproxy"
 	"github.com/sessionauth/sessionauth/internal/testenv"
@@ -84,17 +84,22 @@ func redisDatabase(t *testing.T, base string) string {
 	if n > 15 {
 		t.Fatal("more than 15 tests need a Redis database of their own")
 	}
-	opts, err := goredis.ParseURL(base)
+	opts, err := rueidis.ParseURL(base)
 	if err != nil {
 		t.Fatalf("%s: %v", testenv.RedisURL, err)
 	}
-	opts.DB = n
+	opts.SelectDB = n
+	opts.DisableCache = true
 	flush := func() {
-		c := goredis.NewClient(opts)
+		c, err := rueidis.NewClient(opts)
+		if err != nil {
+			t.Errorf("FLUSHDB %d: %v", n, err)
+			return
+		}
 		defer c.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := c.FlushDB(ctx).Err(); err != nil {
+		if err := c.Do(ctx, c.B().Flushdb().Build()).Error(); err != nil {
 			t.Errorf("FLUSHDB %d: %v", n, err)
 		}
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,16 +25,6 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// redisLogger carries the Redis client's own log lines into the server's log at debug level (log nil:
-// dropped). They describe connection trouble whose errors also reach the code that made the call.
-type redisLogger struct{ log *slog.Logger }
-
-func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	if l.log != nil {
-		l.log.DebugContext(ctx, "redis client", "message", fmt.Sprintf(format, v...))
-	}
 }
 
 var writerPool = sync.Pool{New: func() any { return new(statusWriter) }}

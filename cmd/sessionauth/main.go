@@ -19,7 +19,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	goredis "github.com/redis/go-redis/v9"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -59,9 +58,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
-	// The Redis client logs connection trouble on its own; the errors reach us as values, so its
-	// lines go nowhere until serve routes them into the structured log at debug level.
-	goredis.SetLogger(redisLogger{})
 	a := &admin{stdin: stdin, stdout: stdout, stderr: stderr}
 	switch cmd {
 	case "serve":

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/authapi"
@@ -197,7 +196,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	goredis.SetLogger(redisLogger{log})
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 

@@ -3,11 +3,11 @@ package redis
 import (
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 // Client returns the store's client, for tests that look at keys directly.
-func (s *Store) Client() goredis.UniversalClient { return s.client }
+func (s *Store) Client() rueidis.Client { return s.client }
 
 // SetIndexGrace changes the index prune grace period (10 minutes outside tests).
 func (s *Store) SetIndexGrace(d time.Duration) { s.grace = d }

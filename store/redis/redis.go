@@ -6,11 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 // DefaultPrefix starts every key when Options.Prefix is empty.
@@ -30,111 +33,169 @@ type Options struct {
 	// Cluster hash tag would put every key in one slot.
 	Prefix string
 
-	// Timeout bounds Open's first ping and is the dial, read and write timeout of the client Open
-	// creates, unless the URL sets them; zero means DefaultTimeout. New ignores it: the caller's
-	// client has its own timeouts.
+	// Timeout bounds every call (a server that stops answering then costs an error after Timeout,
+	// not a hung request; a context with an earlier deadline keeps it), Open's first contact, and,
+	// for the client Open creates, how long a connection may wait for a reply before it is deemed
+	// dead. Zero means DefaultTimeout; a negative value leaves calls bounded by their contexts only.
 	Timeout time.Duration
+
+	// ClientCache, when positive, lets Load answer from the client's memory: records are cached for
+	// at most this long and Redis tells the client when a cached key changes (server-assisted
+	// client-side caching, RESP3 tracking). It removes the round trip from most requests, at a price
+	// stated in the package documentation: another instance's logout reaches this cache as a push
+	// message, not within the logout's reply. Zero (the default) reads every record from Redis.
+	ClientCache time.Duration
 }
 
 // Store keeps sessions (session.Store with session.UserIndex) and throttle counters (throttle.Store)
 // in Redis. It is safe for concurrent use.
 type Store struct {
-	client goredis.UniversalClient
-	owned  bool // Close closes client
-	prefix string
-	grace  time.Duration // index prune grace period
+	client  rueidis.Client
+	owned   bool // Close closes client
+	prefix  string
+	timeout time.Duration // bound of every call; <= 0: none
+	cache   time.Duration // client-side cache TTL for Load; 0: off
+	written recentWrites  // with cache: ids whose Load must bypass it for a moment
+	grace   time.Duration // index prune grace period
 
 	hitPrefix string        // unique per Store: member prefix for throttle hits
 	hitSeq    atomic.Uint64 // member counter
 }
 
-// New returns a Store over client. The client's options should have ContextTimeoutEnabled set so
-// that context deadlines bound each call (see the package documentation); they must not route reads
-// to replicas. Close does not close a client passed to New.
-func New(client goredis.UniversalClient, opts Options) *Store {
+// New returns a Store over client. The client must send commands to masters only (no
+// SendToReplicas, no ReplicaOnly): a lagging replica could return a session that was revoked on the
+// master. opts.ClientCache needs a client built with client-side caching enabled (the default of
+// rueidis). Close does not close a client passed to New.
+func New(client rueidis.Client, opts Options) *Store {
 	prefix := opts.Prefix
 	if prefix == "" {
 		prefix = DefaultPrefix
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
 	}
 	var nonce [8]byte
 	rand.Read(nonce[:]) // never fails (crypto/rand panics rather than return an error)
 	return &Store{
 		client:    client,
 		prefix:    prefix,
+		timeout:   timeout,
+		cache:     max(opts.ClientCache, 0),
 		grace:     defaultIndexGrace,
 		hitPrefix: hex.EncodeToString(nonce[:]) + ":",
 	}
 }
 
 // Open parses rawURL with ParseURL, connects, and checks that every server answers (every master
-// of a Cluster) within opts.Timeout. A server that is down gives an error, not a Store. The error
-// names the servers, never the password.
+// of a Cluster) within the timeout. A server that is down gives an error, not a Store. The error
+// names the servers, never the password. The URL's timeout and client_cache parameters, when
+// present, take precedence over opts.Timeout and opts.ClientCache.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
-	o, err := ParseURL(rawURL)
+	u, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	if u.Timeout != 0 {
+		opts.Timeout = u.Timeout
+	}
+	if u.ClientCache != 0 {
+		opts.ClientCache = u.ClientCache
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	if o.DialTimeout == 0 {
-		o.DialTimeout = timeout
+	co := u.Client
+	if co.Dialer.Timeout == 0 {
+		co.Dialer.Timeout = timeout
 	}
-	if o.ReadTimeout == 0 {
-		o.ReadTimeout = timeout
+	co.ConnWriteTimeout = timeout
+	co.DisableCache = opts.ClientCache <= 0
+	client, err := rueidis.NewClient(co)
+	if err != nil {
+		return nil, fmt.Errorf("redis: cannot reach %s: %w", u.describe(), err)
 	}
-	if o.WriteTimeout == 0 {
-		o.WriteTimeout = timeout
-	}
-	s := New(goredis.NewUniversalClient(o), opts)
+	s := New(client, opts)
 	s.owned = true
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := s.Ping(pctx); err != nil {
-		s.client.Close()
-		return nil, fmt.Errorf("redis: cannot reach %s: %w", describe(o), err)
+		client.Close()
+		return nil, fmt.Errorf("redis: cannot reach %s: %w", u.describe(), err)
 	}
 	return s, nil
-}
-
-// describe names the servers of o for error messages.
-func describe(o *goredis.UniversalOptions) string {
-	addrs := strings.Join(o.Addrs, ",")
-	switch {
-	case o.MasterName != "":
-		return fmt.Sprintf("master %q through sentinel %s", o.MasterName, addrs)
-	case o.IsClusterMode:
-		return "cluster " + addrs
-	default:
-		return addrs
-	}
 }
 
 // Ping checks that the store can answer: every master of a Cluster, the one server otherwise. It
 // feeds the health check.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
-		return err
+		return wrap(ctx, "ping", err)
 	}
-	var err error
-	if cc, ok := s.client.(*goredis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error {
-			return c.Ping(ctx).Err()
-		})
-	} else {
-		err = s.client.Ping(ctx).Err()
-	}
+	_, err := s.masters(ctx)
 	if err != nil {
 		return wrap(ctx, "ping", err)
 	}
 	return nil
 }
 
+// masters returns a client for every master, having checked that each answers: the masters that
+// CLUSTER SLOTS lists in a Cluster (replicas are left out: a replica that is down does not stop
+// the service), the one server otherwise.
+func (s *Store) masters(ctx context.Context) ([]rueidis.Client, error) {
+	if s.client.Mode() != rueidis.ClientModeCluster {
+		return []rueidis.Client{s.client}, s.client.Do(ctx, s.client.B().Ping().Build()).Error()
+	}
+	ranges, err := s.client.Do(ctx, s.client.B().ClusterSlots().Build()).ToArray()
+	if err != nil {
+		return nil, fmt.Errorf("CLUSTER SLOTS: %w", err)
+	}
+	addrs := map[string]bool{}
+	for _, r := range ranges {
+		// [first slot, last slot, [master ip, port, id, ...], replicas...]
+		parts, err := r.ToArray()
+		if err != nil || len(parts) < 3 {
+			return nil, errors.New("CLUSTER SLOTS: unexpected reply")
+		}
+		node, err := parts[2].ToArray()
+		if err != nil || len(node) < 2 {
+			return nil, errors.New("CLUSTER SLOTS: unexpected node")
+		}
+		ip, err1 := node[0].ToString()
+		port, err2 := node[1].AsInt64()
+		if err1 != nil || err2 != nil {
+			return nil, errors.New("CLUSTER SLOTS: unexpected node address")
+		}
+		addrs[net.JoinHostPort(ip, strconv.FormatInt(port, 10))] = true
+	}
+	nodes := s.client.Nodes()
+	out := make([]rueidis.Client, 0, len(addrs))
+	for addr := range addrs {
+		c, ok := nodes[addr]
+		if !ok {
+			return nil, fmt.Errorf("master %s is not among the client's nodes yet", addr)
+		}
+		out = append(out, c)
+	}
+	errs := make([]error, len(out))
+	var wg sync.WaitGroup
+	for i, c := range out {
+		wg.Go(func() { errs[i] = c.Do(ctx, c.B().Ping().Build()).Error() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Close closes the client if Open created it; a client passed to New is left to its owner.
 func (s *Store) Close() error {
 	if s.owned {
-		return s.client.Close()
+		s.client.Close()
 	}
 	return nil
 }
@@ -144,38 +205,32 @@ func (s *Store) Close() error {
 // and is meant for a metrics gauge, not for request paths. The count is approximate while Redis
 // rehashes (SCAN may return a key twice) and includes records of other processes sharing the prefix.
 func (s *Store) CountSessions(ctx context.Context) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, wrap(ctx, "count sessions", err)
 	}
-	match := globEscape(s.prefix) + "s:{*"
-	var total atomic.Int64
-	scan := func(ctx context.Context, c goredis.Cmdable) error {
-		var cursor uint64
-		for {
-			keys, next, err := c.ScanType(ctx, cursor, match, 1000, "string").Result()
-			if err != nil {
-				return err
-			}
-			total.Add(int64(len(keys)))
-			if next == 0 {
-				return nil
-			}
-			cursor = next
-		}
-	}
-	var err error
-	switch c := s.client.(type) {
-	case *goredis.ClusterClient:
-		err = c.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return scan(ctx, c) })
-	case *goredis.Ring:
-		err = c.ForEachShard(ctx, func(ctx context.Context, c *goredis.Client) error { return scan(ctx, c) })
-	default:
-		err = scan(ctx, c)
-	}
+	masters, err := s.masters(ctx)
 	if err != nil {
 		return 0, wrap(ctx, "count sessions", err)
 	}
-	return int(total.Load()), nil
+	match := globEscape(s.prefix) + "s:{*"
+	total := 0
+	for _, c := range masters {
+		var cursor uint64
+		for {
+			e, err := c.Do(ctx, c.B().Scan().Cursor(cursor).Match(match).Count(1000).Type("string").Build()).AsScanEntry()
+			if err != nil {
+				return 0, wrap(ctx, "count sessions", err)
+			}
+			total += len(e.Elements)
+			if e.Cursor == 0 {
+				break
+			}
+			cursor = e.Cursor
+		}
+	}
+	return total, nil
 }
 
 // globEscape quotes the SCAN MATCH metacharacters in s.
@@ -199,8 +254,21 @@ func (s *Store) recordKey(id string) string    { return s.prefix + "s:{" + id + 
 func (s *Store) indexKey(userID string) string { return s.prefix + "u:{" + userID + "}" }
 func (s *Store) throttleKey(key string) string { return s.prefix + "t:{" + key + "}" }
 
+// bound limits ctx to the store's timeout. A context with an earlier deadline is used as it is; a
+// later one is shortened, since the client would otherwise retry a lost connection until that
+// deadline.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
 // wrap adds the operation to a client error, and the context's error when the context is done, so
-// that callers can test for context.DeadlineExceeded even when go-redis reports a socket timeout.
+// that callers can test for context.DeadlineExceeded whatever the client reported.
 func wrap(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("redis: %s: %w: %w", op, cerr, err)

@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 
 	"github.com/sessionauth/sessionauth/session"
 )
@@ -22,7 +22,7 @@ import (
 // KEYS[1] record. ARGV[1] expected version ("0": create only), ARGV[2] new value, ARGV[3] expiry (Unix
 // ms), ARGV[4] deadline (Unix ms by this node's clock; "0": none). Returns 1 (written), -1 (exists),
 // -2 (not found), -3 (version conflict), -4 (past the deadline), -5 (stored value has no header).
-var saveScript = goredis.NewScript(`
+var saveScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur == ARGV[2] then
 	return 1 -- this very write, repeated by a client retry after a lost reply
@@ -49,7 +49,7 @@ return 1
 //
 // KEYS[1] index. ARGV[1] session id, ARGV[2] the index's minimum expiry (Unix ms). Returns this node's
 // time (Unix ms), which is also the member's new score.
-var indexScript = goredis.NewScript(`
+var indexScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[1], now, ARGV[1])
@@ -59,7 +59,7 @@ return now
 `)
 
 // readIndexScript lists an index. KEYS[1] index. Returns {now (Unix ms), id, score, id, score, ...}.
-var readIndexScript = goredis.NewScript(`
+var readIndexScript = newScript(`
 local t = redis.call('TIME')
 local r = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 table.insert(r, 1, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
@@ -69,7 +69,7 @@ return r
 // pruneScript removes index members whose score is still the one the caller listed.
 //
 // KEYS[1] index. ARGV: id, score, id, score, ... Returns how many it removed.
-var pruneScript = goredis.NewScript(`
+var pruneScript = newScript(`
 local n = 0
 for i = 1, #ARGV, 2 do
 	if redis.call('ZSCORE', KEYS[1], ARGV[i]) == ARGV[i + 1] then
@@ -82,7 +82,7 @@ return n
 // deleteScript deletes a record if it belongs to the given user.
 //
 // KEYS[1] record. ARGV[1] user id. Returns 1 (deleted) or 0 (no record, another user's, or no header).
-var deleteScript = goredis.NewScript(`
+var deleteScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local i = string.find(cur, ':', 1, true)
@@ -148,13 +148,22 @@ func decode(b []byte) (session.Record, error) {
 	return rec, nil
 }
 
-// Load implements session.Store.
+// Load implements session.Store. With Options.ClientCache it may answer from the client's cache,
+// which Redis keeps current by push messages (see the package documentation).
 func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return session.Record{}, wrap(ctx, "load", err)
 	}
-	b, err := s.client.Get(ctx, s.recordKey(id)).Bytes()
-	if err == goredis.Nil {
+	var res rueidis.RedisResult
+	if s.cache > 0 && !s.written.fresh(id, time.Now()) {
+		res = s.client.DoCache(ctx, s.client.B().Get().Key(s.recordKey(id)).Cache(), s.cache)
+	} else {
+		res = s.client.Do(ctx, s.client.B().Get().Key(s.recordKey(id)).Build())
+	}
+	b, err := res.AsBytes()
+	if rueidis.IsRedisNil(err) {
 		return session.Record{}, session.ErrNotFound
 	}
 	if err != nil {
@@ -173,6 +182,8 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 // Save implements session.Store. A record with a UserID is added to the user's index first (see the
 // package documentation for why that order keeps the index complete).
 func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, "save", err)
 	}
@@ -188,15 +199,18 @@ func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error 
 
 	deadline := int64(0)
 	if rec.UserID != "" {
-		now, err := indexScript.Run(ctx, s.client, []string{s.indexKey(rec.UserID)},
-			id, exp+s.grace.Milliseconds()).Int64()
+		now, err := indexScript.exec(ctx, s.client, []string{s.indexKey(rec.UserID)},
+			id, strconv.FormatInt(exp+s.grace.Milliseconds(), 10)).AsInt64()
 		if err != nil {
 			return wrap(ctx, "save: indexing", err)
 		}
 		deadline = now + (s.grace / 2).Milliseconds()
 	}
-	n, err := saveScript.Run(ctx, s.client, []string{s.recordKey(id)},
-		strconv.FormatUint(rec.Version, 10), val, exp, deadline).Int64()
+	s.noteWrite(id)
+	defer s.noteWrite(id)
+	n, err := saveScript.exec(ctx, s.client, []string{s.recordKey(id)},
+		strconv.FormatUint(rec.Version, 10), string(val), strconv.FormatInt(exp, 10),
+		strconv.FormatInt(deadline, 10)).AsInt64()
 	if err != nil {
 		return wrap(ctx, "save", err)
 	}
@@ -221,13 +235,26 @@ func (s *Store) Save(ctx context.Context, id string, rec *session.Record) error 
 
 // Delete implements session.Store. The user's index keeps the id until a listing prunes it.
 func (s *Store) Delete(ctx context.Context, id string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, "delete", err)
 	}
-	if err := s.client.Del(ctx, s.recordKey(id)).Err(); err != nil {
+	s.noteWrite(id)
+	defer s.noteWrite(id)
+	if err := s.client.Do(ctx, s.client.B().Del().Key(s.recordKey(id)).Build()).Error(); err != nil {
 		return wrap(ctx, "delete", err)
 	}
 	return nil
+}
+
+// noteWrite makes Load bypass the client cache for id for a moment (see recentWrites). Writers
+// call it before sending the write (a Load racing with it reads Redis) and again after its reply
+// (the window counts from then, however slow the write was).
+func (s *Store) noteWrite(id string) {
+	if s.cache > 0 {
+		s.written.wrote(id, time.Now())
+	}
 }
 
 // member is one entry of a user's index as listed.
@@ -244,50 +271,48 @@ type listing struct {
 }
 
 func (s *Store) readIndex(ctx context.Context, userID string) (listing, error) {
-	vals, err := readIndexScript.Run(ctx, s.client, []string{s.indexKey(userID)}).Slice()
+	vals, err := readIndexScript.exec(ctx, s.client, []string{s.indexKey(userID)}).ToArray()
 	if err != nil {
 		return listing{}, err
 	}
 	if len(vals) == 0 || len(vals)%2 != 1 {
 		return listing{}, fmt.Errorf("unexpected index reply of %d values", len(vals))
 	}
-	now, ok := vals[0].(int64)
-	if !ok {
-		return listing{}, fmt.Errorf("unexpected index time %T", vals[0])
+	now, err := vals[0].AsInt64()
+	if err != nil {
+		return listing{}, fmt.Errorf("unexpected index time: %w", err)
 	}
 	l := listing{now: now, members: make([]member, 0, len(vals)/2)}
 	for i := 1; i < len(vals); i += 2 {
-		id, ok1 := vals[i].(string)
-		score, ok2 := vals[i+1].(string)
-		ms, err := strconv.ParseFloat(score, 64)
-		if !ok1 || !ok2 || err != nil {
-			return listing{}, fmt.Errorf("unexpected index member %v %v", vals[i], vals[i+1])
+		id, err1 := vals[i].ToString()
+		score, err2 := vals[i+1].ToString()
+		ms, err3 := strconv.ParseFloat(score, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return listing{}, fmt.Errorf("unexpected index member %d", i/2)
 		}
 		l.members = append(l.members, member{id: id, score: score, ms: int64(ms)})
 	}
 	return l, nil
 }
 
-// fetch loads the records of ids in one pipeline (go-redis splits it per node in a Cluster). A
-// record that is missing, corrupt or expired has ok false.
+// fetch loads the records of ids in one pipeline (split per node in a Cluster). A record that is
+// missing, corrupt or expired has ok false.
 func (s *Store) fetch(ctx context.Context, ids []string) ([]session.Record, []bool, error) {
 	recs := make([]session.Record, len(ids))
 	ok := make([]bool, len(ids))
 	if len(ids) == 0 {
 		return recs, ok, nil
 	}
-	cmds := make([]*goredis.StringCmd, len(ids))
-	_, _ = s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.Get(ctx, s.recordKey(id))
-		}
-		return nil
-	})
+	cmds := make(rueidis.Commands, len(ids))
+	for i, id := range ids {
+		cmds[i] = s.client.B().Get().Key(s.recordKey(id)).Build()
+	}
+	res := s.client.DoMulti(ctx, cmds...)
 	now := time.Now()
-	for i, cmd := range cmds {
-		b, err := cmd.Bytes()
+	for i, r := range res {
+		b, err := r.AsBytes()
 		switch {
-		case err == goredis.Nil:
+		case rueidis.IsRedisNil(err):
 			continue
 		case err != nil:
 			return nil, nil, err
@@ -306,7 +331,7 @@ func (s *Store) fetch(ctx context.Context, ids []string) ([]session.Record, []bo
 // seen (after the listing) missing, expired, corrupt, owned by another user, or deleted by us.
 func (s *Store) prune(ctx context.Context, userID string, l listing, stale []member) error {
 	cut := l.now - s.grace.Milliseconds()
-	var args []any
+	var args []string
 	for _, m := range stale {
 		if m.ms < cut {
 			args = append(args, m.id, m.score)
@@ -315,11 +340,13 @@ func (s *Store) prune(ctx context.Context, userID string, l listing, stale []mem
 	if len(args) == 0 {
 		return nil
 	}
-	return pruneScript.Run(ctx, s.client, []string{s.indexKey(userID)}, args...).Err()
+	return pruneScript.exec(ctx, s.client, []string{s.indexKey(userID)}, args...).Error()
 }
 
 // UserSessions implements session.UserIndex.
 func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entry, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return nil, wrap(ctx, "user sessions", err)
 	}
@@ -353,6 +380,8 @@ func (s *Store) UserSessions(ctx context.Context, userID string) ([]session.Entr
 // checks, atomically, that it still belongs to userID; a session that moved to another user
 // meanwhile is left alone, and a concurrent Save of a deleted one gets ErrNotFound.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (int, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return 0, wrap(ctx, "delete user sessions", err)
 	}
@@ -369,17 +398,15 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID, keep string) (in
 	if len(targets) == 0 {
 		return 0, nil
 	}
-	cmds := make([]*goredis.Cmd, len(targets))
-	_, _ = s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, m := range targets {
-			// EVAL, not EVALSHA: a pipeline cannot fall back on NOSCRIPT; Redis caches the script.
-			cmds[i] = deleteScript.Eval(ctx, p, []string{s.recordKey(m.id)}, userID)
-		}
-		return nil
-	})
+	execs := make([]rueidis.LuaExec, len(targets))
+	for i, m := range targets {
+		s.noteWrite(m.id)
+		defer s.noteWrite(m.id)
+		execs[i] = rueidis.LuaExec{Keys: []string{s.recordKey(m.id)}, Args: []string{userID}}
+	}
 	deleted := 0
-	for _, cmd := range cmds {
-		n, err := cmd.Int64()
+	for _, r := range deleteScript.execMulti(ctx, s.client, execs) {
+		n, err := r.AsInt64()
 		if err != nil {
 			return deleted, wrap(ctx, "delete user sessions: delete", err)
 		}

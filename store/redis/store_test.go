@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 
 	"github.com/sessionauth/sessionauth/internal/testenv"
 	"github.com/sessionauth/sessionauth/session"
@@ -55,36 +55,46 @@ func sentinelURL(t testing.TB) string {
 }
 
 // newStore returns a store with a fresh prefix over client and deletes its keys when the test ends.
-func newStore(t testing.TB, client goredis.UniversalClient) *redis.Store {
+func newStore(t testing.TB, client rueidis.Client) *redis.Store {
 	t.Helper()
-	prefix := randomPrefix()
-	st := redis.New(client, redis.Options{Prefix: prefix})
-	t.Cleanup(func() { deletePrefix(t, client, prefix) })
+	return newStoreOpts(t, client, redis.Options{})
+}
+
+func newStoreOpts(t testing.TB, client rueidis.Client, opts redis.Options) *redis.Store {
+	t.Helper()
+	opts.Prefix = randomPrefix()
+	st := redis.New(client, opts)
+	t.Cleanup(func() { deletePrefix(t, client, opts.Prefix) })
 	return st
 }
 
-// deletePrefix deletes every key under prefix (on every master of a Cluster).
-func deletePrefix(t testing.TB, client goredis.UniversalClient, prefix string) {
+// deletePrefix deletes every key under prefix (found on every node of a Cluster).
+func deletePrefix(t testing.TB, client rueidis.Client, prefix string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	del := func(ctx context.Context, c goredis.Cmdable) error {
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
-				return err
+	nodes := map[string]rueidis.Client{"": client}
+	if client.Mode() == rueidis.ClientModeCluster {
+		nodes = client.Nodes()
+	}
+	for addr, node := range nodes {
+		var cursor uint64
+		for {
+			e, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(prefix+"*").Count(1000).Build()).AsScanEntry()
+			if err != nil {
+				t.Errorf("scanning %s for the test's keys under %s: %v", addr, prefix, err)
+				return
 			}
+			for _, k := range e.Elements {
+				if err := client.Do(ctx, client.B().Del().Key(k).Build()).Error(); err != nil {
+					t.Errorf("deleting %s: %v", k, err)
+				}
+			}
+			if e.Cursor == 0 {
+				break
+			}
+			cursor = e.Cursor
 		}
-		return iter.Err()
-	}
-	var err error
-	if cc, ok := client.(*goredis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return del(ctx, c) })
-	} else {
-		err = del(ctx, client)
-	}
-	if err != nil {
-		t.Errorf("deleting the test's keys under %s: %v", prefix, err)
 	}
 }
 
@@ -100,8 +110,8 @@ func TestThrottleConformanceStandalone(t *testing.T) {
 
 func TestSessionConformanceCluster(t *testing.T) {
 	client := openURL(t, clusterURL(t)).Client()
-	if _, ok := client.(*goredis.ClusterClient); !ok {
-		t.Fatalf("a redis+cluster:// URL gave a %T", client)
+	if client.Mode() != rueidis.ClientModeCluster {
+		t.Fatalf("a redis+cluster:// URL gave a %s client", client.Mode())
 	}
 	sessiontest.Run(t, func(t *testing.T) session.Store { return newStore(t, client) })
 }
@@ -109,6 +119,36 @@ func TestSessionConformanceCluster(t *testing.T) {
 func TestThrottleConformanceCluster(t *testing.T) {
 	client := openURL(t, clusterURL(t)).Client()
 	throttletest.Run(t, func(t *testing.T) throttle.Store { return newStore(t, client) })
+}
+
+func TestSessionConformanceSentinel(t *testing.T) {
+	client := openURL(t, sentinelURL(t)).Client()
+	if client.Mode() != rueidis.ClientModeSentinel {
+		t.Fatalf("a redis+sentinel:// URL gave a %s client", client.Mode())
+	}
+	sessiontest.Run(t, func(t *testing.T) session.Store { return newStore(t, client) })
+}
+
+func TestThrottleConformanceSentinel(t *testing.T) {
+	client := openURL(t, sentinelURL(t)).Client()
+	throttletest.Run(t, func(t *testing.T) throttle.Store { return newStore(t, client) })
+}
+
+// With the client-side cache on, the store still passes the whole contract: its own writes and
+// deletes reach its cache before the next Load.
+func TestSessionConformanceClientCache(t *testing.T) {
+	for _, name := range []string{"standalone", "cluster"} {
+		t.Run(name, func(t *testing.T) {
+			rawURL := standaloneURL
+			if name == "cluster" {
+				rawURL = clusterURL
+			}
+			client := openURL(t, rawURL(t)+"?client_cache=1m").Client()
+			sessiontest.Run(t, func(t *testing.T) session.Store {
+				return newStoreOpts(t, client, redis.Options{ClientCache: time.Minute})
+			})
+		})
+	}
 }
 
 func newRecord(user string, ttl time.Duration) session.Record {
@@ -157,12 +197,13 @@ func TestSentinel(t *testing.T) {
 // TestClusterUserSessionsAcrossNodes: one user's sessions land on several masters; all are listed
 // and all are revoked.
 func TestClusterUserSessionsAcrossNodes(t *testing.T) {
-	cc, ok := openURL(t, clusterURL(t)).Client().(*goredis.ClusterClient)
-	if !ok {
+	client := openURL(t, clusterURL(t)).Client()
+	if client.Mode() != rueidis.ClientModeCluster {
 		t.Fatal("not a cluster client")
 	}
-	st := newStore(t, cc)
+	st := newStore(t, client)
 	ctx := context.Background()
+	owner := slotOwners(t, client)
 	const user, n = "spread-user", 24
 	var ids []string
 	nodes := map[string]int{}
@@ -174,15 +215,11 @@ func TestClusterUserSessionsAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
-		node, err := cc.MasterForKey(ctx, st.RecordKey(id))
+		slot, err := client.Do(ctx, client.B().ClusterKeyslot().Key(st.RecordKey(id)).Build()).AsInt64()
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodes[node.Options().Addr]++
-		slot, err := cc.ClusterKeySlot(ctx, st.RecordKey(id)).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
+		nodes[owner(slot)]++
 		slots[slot] = true
 	}
 	if len(nodes) < 2 || len(slots) < n/2 {
@@ -223,6 +260,38 @@ func TestClusterUserSessionsAcrossNodes(t *testing.T) {
 	}
 }
 
+// slotOwners returns a function naming the master that serves a slot (from CLUSTER SLOTS).
+func slotOwners(t *testing.T, client rueidis.Client) func(slot int64) string {
+	t.Helper()
+	ranges, err := client.Do(context.Background(), client.B().ClusterSlots().Build()).ToArray()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type span struct {
+		lo, hi int64
+		addr   string
+	}
+	var spans []span
+	for _, r := range ranges {
+		parts, _ := r.ToArray()
+		lo, _ := parts[0].AsInt64()
+		hi, _ := parts[1].AsInt64()
+		node, _ := parts[2].ToArray()
+		ip, _ := node[0].ToString()
+		port, _ := node[1].AsInt64()
+		spans = append(spans, span{lo, hi, fmt.Sprintf("%s:%d", ip, port)})
+	}
+	return func(slot int64) string {
+		for _, sp := range spans {
+			if sp.lo <= slot && slot <= sp.hi {
+				return sp.addr
+			}
+		}
+		t.Fatalf("no master serves slot %d", slot)
+		return ""
+	}
+}
+
 // TestIndexPrune: members of deleted, moved and expired sessions are pruned after the grace period,
 // and a live session is never pruned.
 func TestIndexPrune(t *testing.T) {
@@ -259,7 +328,7 @@ func TestIndexPrune(t *testing.T) {
 
 			members := func() []string {
 				t.Helper()
-				ms, err := client.ZRange(ctx, st.IndexKey(user), 0, -1).Result()
+				ms, err := client.Do(ctx, client.B().Zrange().Key(st.IndexKey(user)).Min("0").Max("-1").Build()).AsStrSlice()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -282,11 +351,11 @@ func TestIndexPrune(t *testing.T) {
 				t.Fatalf("index after pruning has %d members, want only the live session", len(got))
 			}
 			// The index key outlives the user's last record: it expires after it, not before.
-			pt, err := client.PExpireTime(ctx, st.IndexKey(user)).Result()
+			pt, err := client.Do(ctx, client.B().Pexpiretime().Key(st.IndexKey(user)).Build()).AsInt64()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec, _ := st.Load(ctx, live); time.UnixMilli(int64(pt / time.Millisecond)).Before(rec.Expires) {
+			if rec, _ := st.Load(ctx, live); time.UnixMilli(pt).Before(rec.Expires) {
 				t.Fatalf("index expires at %v, before its live record (%v)", pt, rec.Expires)
 			}
 		})
@@ -366,7 +435,7 @@ func TestIndexPruneRace(t *testing.T) {
 		t.Fatalf("UserSessions lists %d sessions, want %d", len(list), writers*rounds)
 	}
 	for id := range ids {
-		if _, err := client.ZScore(ctx, st.IndexKey(user), id).Result(); err != nil {
+		if _, err := client.Do(ctx, client.B().Zscore().Key(st.IndexKey(user)).Member(id).Build()).AsFloat64(); err != nil {
 			t.Fatalf("live session %s missing from the index: %v", id[:8], err)
 		}
 	}
@@ -375,7 +444,7 @@ func TestIndexPruneRace(t *testing.T) {
 	if list, err := st.UserSessions(ctx, "other"); err != nil || len(list) != 0 {
 		t.Fatalf("UserSessions(other) = %v, %v; want none", list, err)
 	}
-	if n, err := client.ZCard(ctx, st.IndexKey("other")).Result(); err != nil || n != 0 {
+	if n, err := client.Do(ctx, client.B().Zcard().Key(st.IndexKey("other")).Build()).AsInt64(); err != nil || n != 0 {
 		t.Fatalf("the other user's index still has %d members (%v)", n, err)
 	}
 }
@@ -391,7 +460,7 @@ func TestStoredFormat(t *testing.T) {
 	if err := st.Save(ctx, id, &rec); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := client.Get(ctx, st.RecordKey(id)).Result()
+	raw, err := client.Do(ctx, client.B().Get().Key(st.RecordKey(id)).Build()).ToString()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,9 +468,9 @@ func TestStoredFormat(t *testing.T) {
 	if !strings.HasPrefix(raw, "1:1:7{") || !strings.HasSuffix(st.RecordKey(id), "s:{"+id+"}") {
 		t.Fatalf("stored %q under %q", raw[:min(len(raw), 20)], st.RecordKey(id))
 	}
-	pt, err := client.PExpireTime(ctx, st.RecordKey(id)).Result()
-	if err != nil || pt/time.Millisecond != time.Duration(rec.Expires.UnixMilli()) {
-		t.Fatalf("record expires at %v ms (%v), want %d", pt/time.Millisecond, err, rec.Expires.UnixMilli())
+	pt, err := client.Do(ctx, client.B().Pexpiretime().Key(st.RecordKey(id)).Build()).AsInt64()
+	if err != nil || pt != rec.Expires.UnixMilli() {
+		t.Fatalf("record expires at %v ms (%v), want %d", pt, err, rec.Expires.UnixMilli())
 	}
 	if !strings.Contains(raw, `"u":"7"`) {
 		t.Fatalf("stored JSON lacks the user: %s", raw)
@@ -409,7 +478,7 @@ func TestStoredFormat(t *testing.T) {
 
 	for _, bad := range []string{"garbage", "1:{}", "1:1:7{not json", "2:" + raw[2:], ":1:7{}", "x:1:7{}",
 		"1:x:7{}", "1:-1:7{}", "1:99:7{}", "1:1:8" + raw[5:]} {
-		if err := client.Set(ctx, st.RecordKey(id), bad, time.Hour).Err(); err != nil {
+		if err := client.Do(ctx, client.B().Set().Key(st.RecordKey(id)).Value(bad).Ex(time.Hour).Build()).Error(); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.Load(ctx, id); !errors.Is(err, session.ErrCorrupt) {
@@ -425,7 +494,7 @@ func TestStoredFormat(t *testing.T) {
 	}
 }
 
-// TestSaveRetryIsIdempotent: a Save repeated after a lost reply (go-redis retries on network errors)
+// TestSaveRetryIsIdempotent: a Save repeated after a lost reply (the client retries idempotent commands after a broken connection)
 // reports success, not ErrExists or ErrConflict.
 func TestSaveRetryIsIdempotent(t *testing.T) {
 	st := newStore(t, openURL(t, standaloneURL(t)).Client())
@@ -619,4 +688,63 @@ func TestPrefixIsolation(t *testing.T) {
 	if st := redis.New(client, redis.Options{}); !strings.HasPrefix(st.RecordKey("x"), redis.DefaultPrefix) {
 		t.Fatalf("default prefix: %s", st.RecordKey("x"))
 	}
+}
+
+// TestClientCacheSeesOtherWriters: with the client cache on, a record another client deletes or
+// replaces stops being served from the cache once Redis's invalidation arrives (a push, so the test
+// polls for it), and this store's own writes are seen at once.
+func TestClientCacheSeesOtherWriters(t *testing.T) {
+	cached := openURL(t, standaloneURL(t)+"?client_cache=1m").Client()
+	a := newStoreOpts(t, cached, redis.Options{ClientCache: time.Minute})
+	other := openURL(t, standaloneURL(t)).Client()
+	b := redis.New(other, redis.Options{Prefix: strings.TrimSuffix(a.RecordKey("x"), "s:{x}")})
+	ctx := context.Background()
+
+	id := newID(t)
+	rec := newRecord("7", time.Hour)
+	if err := a.Save(ctx, id, &rec); err != nil {
+		t.Fatal(err)
+	}
+	// Own writes: every Load sees the latest version at once.
+	for v := 2; v <= 5; v++ {
+		rec.Data = map[string]json.RawMessage{"n": json.RawMessage(fmt.Sprint(v))}
+		if err := a.Save(ctx, id, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := a.Load(ctx, id); err != nil || got.Version != rec.Version {
+			t.Fatalf("own write %d: Load gave version %d, %v", v, got.Version, err)
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // past the own-write window: Loads now use the cache
+	if _, err := a.Load(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+
+	await := func(what string, ok func() bool) {
+		t.Helper()
+		start := time.Now()
+		for !ok() {
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("%s: the cached store still answers from before after %s", what, time.Since(start))
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		t.Logf("%s reached the cache after %s", what, time.Since(start))
+	}
+	next := rec
+	next.Data = map[string]json.RawMessage{"n": json.RawMessage(`99`)}
+	if err := b.Save(ctx, id, &next); err != nil {
+		t.Fatal(err)
+	}
+	await("another client's Save", func() bool {
+		got, err := a.Load(ctx, id)
+		return err == nil && got.Version == next.Version
+	})
+	if err := b.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	await("another client's Delete", func() bool {
+		_, err := a.Load(ctx, id)
+		return errors.Is(err, session.ErrNotFound)
+	})
 }

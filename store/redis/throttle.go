@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
+	
 	"github.com/sessionauth/sessionauth/throttle"
 )
 
@@ -18,7 +17,7 @@ import (
 // window. Returns {allowed (0/1), count, oldest (Unix µs; -1 when there are no hits)}.
 //
 // Scores are microseconds: exact in a float64 for the next few centuries, unlike nanoseconds.
-var hitScript = goredis.NewScript(`
+var hitScript = newScript(`
 local now = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local n = redis.call('ZCARD', KEYS[1])
@@ -40,6 +39,8 @@ return {allowed, n, oldest}
 // Hit implements throttle.Store. The times of hits are the callers' (now), not Redis's, so that
 // Oldest and the window follow the clock the callers compute Retry-After with.
 func (s *Store) Hit(ctx context.Context, key string, now time.Time, limit int, window time.Duration) (throttle.Result, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return throttle.Result{}, wrap(ctx, "throttle hit", err)
 	}
@@ -50,8 +51,9 @@ func (s *Store) Hit(ctx context.Context, key string, now time.Time, limit int, w
 	}
 	ttlMs := max((ttl+time.Millisecond-1)/time.Millisecond, 1)
 	hitID := s.hitPrefix + strconv.FormatUint(s.hitSeq.Add(1), 10)
-	vals, err := hitScript.Run(ctx, s.client, []string{s.throttleKey(key)},
-		now.UnixMicro(), window.Microseconds(), limit, hitID, int64(ttlMs)).Int64Slice()
+	vals, err := hitScript.exec(ctx, s.client, []string{s.throttleKey(key)},
+		strconv.FormatInt(now.UnixMicro(), 10), strconv.FormatInt(window.Microseconds(), 10),
+		strconv.Itoa(limit), hitID, strconv.FormatInt(int64(ttlMs), 10)).AsIntSlice()
 	if err != nil {
 		return throttle.Result{}, wrap(ctx, "throttle hit", err)
 	}
@@ -67,10 +69,12 @@ func (s *Store) Hit(ctx context.Context, key string, now time.Time, limit int, w
 
 // ClearHits implements throttle.Store.
 func (s *Store) ClearHits(ctx context.Context, key string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := ctx.Err(); err != nil {
 		return wrap(ctx, "throttle clear", err)
 	}
-	if err := s.client.Del(ctx, s.throttleKey(key)).Err(); err != nil {
+	if err := s.client.Do(ctx, s.client.B().Del().Key(s.throttleKey(key)).Build()).Error(); err != nil {
 		return wrap(ctx, "throttle clear", err)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 // Default ports when a URL names a host without one.
@@ -33,8 +33,27 @@ const (
 	kindSentinel
 )
 
-// ParseURL parses the URL forms the server's --session-store flag accepts into go-redis client
-// options:
+// URLOptions is what ParseURL makes of a store URL.
+type URLOptions struct {
+	Client      rueidis.ClientOption // servers, credentials, database, TLS, Sentinel
+	Timeout     time.Duration        // the timeout parameter (Options.Timeout); 0 when absent
+	ClientCache time.Duration        // the client_cache parameter (Options.ClientCache); 0 when absent
+}
+
+// describe names the servers for error messages (never the password).
+func (u *URLOptions) describe() string {
+	addrs := strings.Join(u.Client.InitAddress, ",")
+	switch {
+	case u.Client.Sentinel.MasterSet != "":
+		return fmt.Sprintf("master %q through sentinel %s", u.Client.Sentinel.MasterSet, addrs)
+	case !u.Client.ForceSingleClient:
+		return "cluster " + addrs
+	default:
+		return addrs
+	}
+}
+
+// ParseURL parses the URL forms the server's --session-store flag accepts into client options:
 //
 //	redis://[user:pass@]host[:port][/db]                         one server (port 6379, db 0 by default)
 //	rediss://...                                                 the same over TLS
@@ -48,39 +67,39 @@ const (
 // credentials take them from the sentinel_username and sentinel_password query parameters. Special
 // characters in credentials must be percent-encoded.
 //
-// Query parameters: dial_timeout, read_timeout, write_timeout (Go durations such as 500ms, or whole
-// seconds), pool_size, min_idle_conns, max_retries (integers; max_retries=-1 disables retries),
-// client_name, protocol (2 or 3), skip_verify (true/false, TLS only: do not verify the server
-// certificate), addr (more host:port seed nodes; cluster and sentinel only, may repeat; the way to
-// list several IPv6 nodes), sentinel_username and sentinel_password (sentinel only). Unknown
-// parameters are errors. Parameters that would send reads to replicas are deliberately not
+// Query parameters: timeout (the bound of each call, Options.Timeout) and dial_timeout (Go durations
+// such as 500ms, or whole seconds), client_cache (a duration: Options.ClientCache, off by default),
+// retry (true/false: retry idempotent commands after a broken connection; true by default),
+// client_name, protocol (3, the default, or 2; client_cache needs 3), skip_verify (true/false, TLS
+// only: do not verify the server certificate), addr (more host:port seed nodes; cluster and sentinel
+// only, may repeat; the way to list several IPv6 nodes), sentinel_username and sentinel_password
+// (sentinel only). Unknown parameters are errors. Nothing that would send reads to replicas is
 // accepted.
 //
-// The options always have ContextTimeoutEnabled set, so a context deadline bounds each call.
 // Errors say which part of the URL is wrong and never contain the password.
-func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
+func ParseURL(rawURL string) (*URLOptions, error) {
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	if !ok {
 		return nil, errors.New("redis: the store URL must start with redis://, rediss://, redis+cluster://, " +
 			"rediss+cluster://, redis+sentinel:// or rediss+sentinel://")
 	}
-	o := &goredis.UniversalOptions{ContextTimeoutEnabled: true}
+	u := &URLOptions{}
+	o := &u.Client
 	var kind urlKind
 	port := defaultPort
+	secure := false
 	switch strings.ToLower(scheme) {
 	case "redis":
 	case "rediss":
-		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		secure = true
 	case "redis+cluster":
 		kind = kindCluster
 	case "rediss+cluster":
-		kind = kindCluster
-		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		kind, secure = kindCluster, true
 	case "redis+sentinel":
 		kind, port = kindSentinel, defaultSentinelPort
 	case "rediss+sentinel":
-		kind, port = kindSentinel, defaultSentinelPort
-		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		kind, port, secure = kindSentinel, defaultSentinelPort, true
 	default:
 		// The scheme is everything before "://", which cannot hold a password unless it is garbage;
 		// quote it only when it looks like a scheme.
@@ -89,6 +108,9 @@ func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
 				"rediss+cluster, redis+sentinel or rediss+sentinel", scheme)
 		}
 		return nil, errSyntax
+	}
+	if secure {
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 
 	authority, tail := rest, ""
@@ -130,7 +152,7 @@ func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
 			if err != nil {
 				return nil, err
 			}
-			o.Addrs = append(o.Addrs, addr)
+			o.InitAddress = append(o.InitAddress, addr)
 		}
 	}
 
@@ -140,17 +162,18 @@ func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
 	}
 	switch kind {
 	case kindStandalone:
+		// A standalone URL means one server, even if it is a Cluster node: no topology discovery.
+		o.ForceSingleClient = true
 		switch len(segs) {
 		case 0:
 		case 1:
-			if o.DB, err = dbNumber(segs[0]); err != nil {
+			if o.SelectDB, err = dbNumber(segs[0]); err != nil {
 				return nil, err
 			}
 		default:
 			return nil, fmt.Errorf("redis: store URL path %q: want /<database number>", path)
 		}
 	case kindCluster:
-		o.IsClusterMode = true
 		if len(segs) > 0 {
 			return nil, fmt.Errorf("redis: cluster URL path %q: a Redis Cluster has only database 0; "+
 				"remove the path", path)
@@ -158,31 +181,35 @@ func ParseURL(rawURL string) (*goredis.UniversalOptions, error) {
 	case kindSentinel:
 		switch len(segs) {
 		case 2:
-			if o.DB, err = dbNumber(segs[1]); err != nil {
+			if o.SelectDB, err = dbNumber(segs[1]); err != nil {
 				return nil, err
 			}
 			fallthrough
 		case 1:
-			o.MasterName = segs[0]
+			o.Sentinel.MasterSet = segs[0]
 		case 0:
 			return nil, errors.New("redis: sentinel URL needs the master name as its path: " +
 				"redis+sentinel://host:26379/<master name>[/<db>]")
 		default:
 			return nil, fmt.Errorf("redis: sentinel URL path %q: want /<master name>[/<db>]", path)
 		}
+		// The Sentinels themselves: same TLS as the servers, their own credentials from the query.
+		o.Sentinel.TLSConfig = o.TLSConfig
 	}
 
-	if err := applyQuery(o, kind, query, port); err != nil {
+	if err := applyQuery(u, kind, query, port); err != nil {
 		return nil, err
 	}
 	switch {
-	case len(o.Addrs) == 0:
+	case len(o.InitAddress) == 0:
 		return nil, errors.New("redis: the store URL names no host")
-	case kind == kindStandalone && len(o.Addrs) > 1:
+	case kind == kindStandalone && len(o.InitAddress) > 1:
 		return nil, errors.New("redis: a redis:// URL names one server; use redis+cluster:// or " +
 			"redis+sentinel:// for several hosts")
+	case u.ClientCache > 0 && o.AlwaysRESP2:
+		return nil, errors.New("redis: store URL query parameter client_cache needs protocol 3")
 	}
-	return o, nil
+	return u, nil
 }
 
 func validScheme(s string) bool {
@@ -265,7 +292,8 @@ func dbNumber(s string) (int, error) {
 }
 
 // applyQuery sets options from the URL's query parameters.
-func applyQuery(o *goredis.UniversalOptions, kind urlKind, q url.Values, defPort string) error {
+func applyQuery(u *URLOptions, kind urlKind, q url.Values, defPort string) error {
+	o := &u.Client
 	for name, vals := range q {
 		if name != "addr" && len(vals) > 1 {
 			return fmt.Errorf("redis: store URL query parameter %s is given %d times", name, len(vals))
@@ -273,25 +301,23 @@ func applyQuery(o *goredis.UniversalOptions, kind urlKind, q url.Values, defPort
 		v := vals[len(vals)-1]
 		var err error
 		switch name {
+		case "timeout":
+			u.Timeout, err = duration(name, v)
 		case "dial_timeout":
-			o.DialTimeout, err = duration(name, v)
-		case "read_timeout":
-			o.ReadTimeout, err = duration(name, v)
-		case "write_timeout":
-			o.WriteTimeout, err = duration(name, v)
-		case "pool_size":
-			o.PoolSize, err = integer(name, v, 1)
-		case "min_idle_conns":
-			o.MinIdleConns, err = integer(name, v, 0)
-		case "max_retries":
-			o.MaxRetries, err = integer(name, v, -1)
+			o.Dialer.Timeout, err = duration(name, v)
+		case "client_cache":
+			u.ClientCache, err = duration(name, v)
+		case "retry":
+			var retry bool
+			retry, err = boolean(name, v)
+			o.DisableRetry = !retry
 		case "client_name":
 			o.ClientName = v
 		case "protocol":
 			if v != "2" && v != "3" {
 				return fmt.Errorf("redis: store URL query parameter protocol=%q: want 2 or 3", v)
 			}
-			o.Protocol, _ = strconv.Atoi(v)
+			o.AlwaysRESP2 = v == "2"
 		case "skip_verify":
 			if o.TLSConfig == nil {
 				return errors.New("redis: store URL query parameter skip_verify needs a TLS scheme (rediss://...)")
@@ -307,21 +333,21 @@ func applyQuery(o *goredis.UniversalOptions, kind urlKind, q url.Values, defPort
 				if err != nil {
 					return err
 				}
-				o.Addrs = append(o.Addrs, addr)
+				o.InitAddress = append(o.InitAddress, addr)
 			}
 		case "sentinel_username", "sentinel_password":
 			if kind != kindSentinel {
 				return fmt.Errorf("redis: store URL query parameter %s is for redis+sentinel:// URLs", name)
 			}
 			if name == "sentinel_username" {
-				o.SentinelUsername = v
+				o.Sentinel.Username = v
 			} else {
-				o.SentinelPassword = v
+				o.Sentinel.Password = v
 			}
 		default:
-			return fmt.Errorf("redis: unknown store URL query parameter %q (known: dial_timeout, read_timeout, "+
-				"write_timeout, pool_size, min_idle_conns, max_retries, client_name, protocol, skip_verify, "+
-				"addr, sentinel_username, sentinel_password)", name)
+			return fmt.Errorf("redis: unknown store URL query parameter %q (known: timeout, dial_timeout, "+
+				"client_cache, retry, client_name, protocol, skip_verify, addr, sentinel_username, "+
+				"sentinel_password)", name)
 		}
 		if err != nil {
 			return err
@@ -339,14 +365,6 @@ func duration(name, v string) (time.Duration, error) {
 		return 0, fmt.Errorf("redis: store URL query parameter %s=%q: want a positive duration such as 500ms or 3s", name, v)
 	}
 	return d, nil
-}
-
-func integer(name, v string, lo int) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo {
-		return 0, fmt.Errorf("redis: store URL query parameter %s=%q: want a whole number, %d or more", name, v, lo)
-	}
-	return n, nil
 }
 
 func boolean(name, v string) (bool, error) {
