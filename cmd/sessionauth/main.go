@@ -18,7 +18,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/authapi"
 	"github.com/sessionauth/sessionauth/clientip"

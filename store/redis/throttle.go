@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	
 	"github.com/sessionauth/sessionauth/throttle"
 )
 
