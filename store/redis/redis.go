@@ -56,6 +56,7 @@ type Store struct {
 	timeout time.Duration // bound of every call; <= 0: none
 	cache   time.Duration // client-side cache TTL for Load; 0: off
 	written recentWrites  // with cache: ids whose Load must bypass it for a moment
+	memo    decodeMemo    // records decoded from the bytes last read
 	grace   time.Duration // index prune grace period
 
 	hitPrefix string        // unique per Store: member prefix for throttle hits

@@ -164,12 +164,13 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 	}
 	b, err := res.AsBytes()
 	if rueidis.IsRedisNil(err) {
+		s.memo.forget(id)
 		return session.Record{}, session.ErrNotFound
 	}
 	if err != nil {
 		return session.Record{}, wrap(ctx, "load", err)
 	}
-	rec, err := decode(b)
+	rec, err := s.memo.decode(id, b)
 	if err != nil {
 		return session.Record{}, err
 	}
@@ -242,6 +243,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	}
 	s.noteWrite(id)
 	defer s.noteWrite(id)
+	s.memo.forget(id)
 	if err := s.client.Do(ctx, s.client.B().Del().Key(s.recordKey(id)).Build()).Error(); err != nil {
 		return wrap(ctx, "delete", err)
 	}
