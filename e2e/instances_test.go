@@ -226,8 +226,19 @@ func TestSeveralInstances(t *testing.T) {
 		api.Header.Set("Authorization", "Token "+tok)
 		expect(t, api.get("/api/auth/me"), http.StatusOK, "bob's token on c")
 		everywhere(bob, http.StatusOK, "bob before deactivation")
-		s.mustCLI("", "users", "deactivate", "bob")
+		// Without the servers' --session-store the command would revoke sessions in PostgreSQL,
+		// where there are none, and report success: it refuses instead.
+		if res := s.cli("", "users", "deactivate", "bob"); res.code != 1 || !strings.Contains(res.stderr, "redis://") ||
+			!strings.Contains(res.stderr, "--session-store") {
+			t.Fatalf("deactivate without --session-store: %s", res)
+		}
+		everywhere(bob, http.StatusOK, "bob after the refused command")
+		s.mustCLI("", "users", "deactivate", "bob", "--session-store", redisURL)
 		everywhere(bob, http.StatusUnauthorized, "bob's session after deactivation")
+		// The session itself is gone from Redis: activating bob again does not bring it back.
+		s.mustCLI("", "users", "activate", "bob", "--session-store", redisURL)
+		everywhere(bob, http.StatusUnauthorized, "bob's old session after reactivation")
+		s.mustCLI("", "users", "deactivate", "bob", "--session-store", redisURL)
 		for _, srv := range servers {
 			api := srv.client()
 			api.Header.Set("Authorization", "Token "+tok)

@@ -66,6 +66,13 @@ func (a *admin) flags(name, synopsis, what string) *flagSet {
 	return fs
 }
 
+// touchesSessions names the commands that list or end sessions (changing a password or deactivating
+// a user ends the user's sessions).
+var touchesSessions = map[string]bool{
+	"changepassword": true, "users deactivate": true, "users activate": true,
+	"sessions list": true, "sessions revoke": true, "clearsessions": true,
+}
+
 // open connects to the stores and returns an auth.Manager for administrative work (it never logs
 // anyone in, so it needs no secret key of its own).
 //
@@ -80,6 +87,10 @@ func (a *admin) open(ctx context.Context, fs *flagSet) (*stores, *auth.Manager, 
 	}
 	st, err := openStores(ctx, sc)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.checkSessionPlace(ctx, sc, touchesSessions[fs.Name()], a.stderr); err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	am := &auth.Manager{Users: st.users, Tokens: st.tokens, Sessions: &session.Manager{Store: st.sessions},

@@ -57,6 +57,9 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 	if err := st.openNotes(ctx); err != nil {
 		return err
 	}
+	if err := st.recordSessionPlace(ctx, cfg.storeConfig); err != nil {
+		return err
+	}
 	secret := st.djangoKey
 	if secret == "" {
 		var err error

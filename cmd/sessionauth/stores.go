@@ -35,6 +35,7 @@ type database interface {
 	throttle.Store
 	Setting(ctx context.Context, name string) (string, bool, error)
 	SetSettingOnce(ctx context.Context, name, value string) (string, error)
+	SetSetting(ctx context.Context, name, value string) error
 	Ping(ctx context.Context) error
 	Close() error
 }

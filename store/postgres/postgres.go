@@ -403,6 +403,16 @@ func (s *Store) Setting(ctx context.Context, name string) (string, bool, error) 
 	return v, true, nil
 }
 
+// SetSetting stores a setting, replacing any previous value.
+func (s *Store) SetSetting(ctx context.Context, name, value string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if _, err := s.pool.Exec(ctx, "INSERT INTO sessionauth_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value); err != nil {
+		return fmt.Errorf("postgres: storing setting %q: %w", name, err)
+	}
+	return nil
+}
+
 // SetSettingOnce stores a setting unless it exists, and returns the stored value, so that instances
 // starting together agree on one value (the first insert wins; the others read it).
 func (s *Store) SetSettingOnce(ctx context.Context, name, value string) (string, error) {

@@ -82,6 +82,14 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if v, ok, err := st.Setting(ctx, "unset"); ok || err != nil || v != "" {
 		t.Fatalf("Setting of an unset name: %q %v %v", v, ok, err)
 	}
+	for _, v := range []string{"one", "two"} { // SetSetting replaces
+		if err := st.SetSetting(ctx, "session_store", v); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := st.Setting(ctx, "session_store"); !ok || err != nil || got != v {
+			t.Fatalf("Setting after SetSetting(%q): %q %v %v", v, got, ok, err)
+		}
+	}
 	if n, err := st.SchemaVersion(ctx); err != nil || n != postgres.Migrations {
 		t.Fatalf("schema version %d, %v; want %d", n, err, postgres.Migrations)
 	}

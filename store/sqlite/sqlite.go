@@ -174,6 +174,12 @@ func (s *Store) Setting(ctx context.Context, name string) (string, bool, error) 
 	return v, err == nil, err
 }
 
+// SetSetting stores a setting, replacing any previous value.
+func (s *Store) SetSetting(ctx context.Context, name, value string) error {
+	_, err := s.w.ExecContext(ctx, "INSERT INTO settings(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", name, value)
+	return err
+}
+
 // SetSettingOnce stores a setting unless it exists, and returns the stored value (so that two
 // processes starting together agree on one value).
 func (s *Store) SetSettingOnce(ctx context.Context, name, value string) (string, error) {

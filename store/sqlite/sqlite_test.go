@@ -77,6 +77,14 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	if v, ok, err := st.Setting(ctx, "secret_key"); !ok || err != nil || v != "first" {
 		t.Fatalf("Setting: %q %v %v", v, ok, err)
 	}
+	for _, v := range []string{"one", "two"} { // SetSetting replaces
+		if err := st.SetSetting(ctx, "session_store", v); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := st.Setting(ctx, "session_store"); !ok || err != nil || got != v {
+			t.Fatalf("Setting after SetSetting(%q): %q %v %v", v, got, ok, err)
+		}
+	}
 	if n, err := st.SchemaVersion(ctx); err != nil || n < 1 {
 		t.Fatalf("schema version %d, %v", n, err)
 	}
