@@ -14,7 +14,7 @@
 #   BENCH_WARMUP [2s]   wrk run on each server before the rounds (not counted)
 #   BENCH_RAW_DIR []    if set, wrk's raw outputs are copied there
 #   BENCH_ONLY []       comma-separated row ids to run (anon,sess-memory,sess-sqlite,token,login,login-c1,
-#                       sess-postgres,token-postgres,sess-redis,scs-memory,scs-sqlite); the bare baseline always runs
+#                       sess-postgres,token-postgres,sess-redis,sess-redis-cached,scs-memory,scs-sqlite); the bare baseline always runs
 #   BENCH_POSTGRES_URL [$SESSIONAUTH_TEST_POSTGRES_URL]  a PostgreSQL server whose role may CREATE DATABASE:
 #                       the PostgreSQL rows run on a fresh database there (dropped at the end); unset: rows skipped
 #   BENCH_REDIS_URL [$SESSIONAUTH_TEST_REDIS_URL]  a Redis server: the Redis row keeps sessions in its database 15
@@ -126,6 +126,8 @@ if [[ -n $PG_URL ]]; then
 		[[ $REDIS_URL == */* && ${REDIS_URL#*://} == */* ]] || REDIS_BENCH_URL="$REDIS_URL/15"
 		redis-cli -u "$REDIS_BENCH_URL" flushdb >/dev/null || die "FLUSHDB on $REDIS_BENCH_URL failed"
 		start sa-redis "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$PG_BENCH_URL" --session-store "$REDIS_BENCH_URL"
+		start sa-redis-cached "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$PG_BENCH_URL" \
+			--session-store "$REDIS_BENCH_URL?client_cache=1m"
 	fi
 fi
 start scs-memory "$TMP/scs" -addr 127.0.0.1:0 -store memory
@@ -158,9 +160,10 @@ scs_cookie() {
 
 SESS_MEMORY=$(session_cookie "$ADDR_sa_memory")
 SESS_SQLITE=$(session_cookie "$ADDR_sa_sqlite")
-SESS_POSTGRES="" SESS_REDIS=""
+SESS_POSTGRES="" SESS_REDIS="" SESS_REDIS_CACHED=""
 [[ -z ${ADDR_sa_postgres:-} ]] || SESS_POSTGRES=$(session_cookie "$ADDR_sa_postgres")
 [[ -z ${ADDR_sa_redis:-} ]] || SESS_REDIS=$(session_cookie "$ADDR_sa_redis")
+[[ -z ${ADDR_sa_redis_cached:-} ]] || SESS_REDIS_CACHED=$(session_cookie "$ADDR_sa_redis_cached")
 SCS_MEMORY=$(scs_cookie "$ADDR_scs_memory")
 SCS_SQLITE=$(scs_cookie "$ADDR_scs_sqlite")
 LOGIN_CSRF=$(csrf_token "$ADDR_sa_sqlite" "$TMP/jar.login")
@@ -180,6 +183,7 @@ ROWS=(
 	${ADDR_sa_postgres:+"sess-postgres|session GET /api/hello, PostgreSQL store|200|http://$ADDR_sa_postgres/api/hello|-H|Cookie: sessionid=$SESS_POSTGRES"}
 	${ADDR_sa_postgres:+"token-postgres|token GET /api/auth/me, PostgreSQL|200|http://$ADDR_sa_postgres/api/auth/me|-H|Authorization: Token $PG_TOKEN"}
 	${ADDR_sa_redis:+"sess-redis|session GET /api/hello, Redis (users in PostgreSQL)|200|http://$ADDR_sa_redis/api/hello|-H|Cookie: sessionid=$SESS_REDIS"}
+	${ADDR_sa_redis_cached:+"sess-redis-cached|session GET /api/hello, Redis + client_cache|200|http://$ADDR_sa_redis_cached/api/hello|-H|Cookie: sessionid=$SESS_REDIS_CACHED"}
 	"scs-memory|scs GET /api/hello, memstore|200|http://$ADDR_scs_memory/api/hello|-H|Cookie: sessionid=$SCS_MEMORY"
 	"scs-sqlite|scs GET /api/hello, sqlite3store|200|http://$ADDR_scs_sqlite/api/hello|-H|Cookie: sessionid=$SCS_SQLITE"
 )
@@ -290,16 +294,16 @@ fi
 # ---------------------------------------------------------------------------------------------- table
 echo
 echo "Medians over $ROUNDS rounds (ratio = median of row/bare for each pair; the bare run is the one just before the row)."
-printf '%-44s %12s %12s %7s %10s %10s\n' "row" "requests/s" "bare req/s" "ratio" "p50 ms" "p99 ms"
-printf '%-44s %12s %12s %7s %10s %10s\n' "$(printf '%.0s-' {1..44})" "------------" "------------" "-------" "----------" "----------"
+printf '%-52s %12s %12s %7s %10s %10s\n' "row" "requests/s" "bare req/s" "ratio" "p50 ms" "p99 ms"
+printf '%-52s %12s %12s %7s %10s %10s\n' "$(printf '%.0s-' {1..52})" "------------" "------------" "-------" "----------" "----------"
 bare_med=$(echo "${BARE_ALL[*]}" | median)
-printf '%-44s %12.0f %12.0f %7.2f %10.3f %10.3f\n' "bare net/http (all bare runs)" "$bare_med" "$bare_med" 1 \
+printf '%-52s %12.0f %12.0f %7.2f %10.3f %10.3f\n' "bare net/http (all bare runs)" "$bare_med" "$bare_med" 1 \
 	"$(echo "${BARE_P50[*]}" | median)" "$(echo "${BARE_P99[*]}" | median)"
 for row in "${ROWS[@]}"; do
 	IFS='|' read -r -a f <<<"$row"
 	id=${f[0]}
 	selected "$id" || continue
-	printf '%-44s %12.0f %12.0f %7.3f %10.3f %10.3f\n' "${f[1]}" \
+	printf '%-52s %12.0f %12.0f %7.3f %10.3f %10.3f\n' "${f[1]}" \
 		"$(echo "${RPS[$id]}" | median)" "$(echo "${BRPS[$id]}" | median)" "$(echo "${RATIO[$id]}" | median)" \
 		"$(echo "${P50[$id]}" | median)" "$(echo "${P99[$id]}" | median)"
 done
@@ -308,5 +312,5 @@ echo "per-round ratios:"
 for row in "${ROWS[@]}"; do
 	IFS='|' read -r -a f <<<"$row"
 	selected "${f[0]}" || continue
-	printf '  %-12s %s\n' "${f[0]}" "${RATIO[${f[0]}]# }"
+	printf '  %-18s %s\n' "${f[0]}" "${RATIO[${f[0]}]# }"
 done
