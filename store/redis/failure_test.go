@@ -106,8 +106,13 @@ func TestServerLostAndBack(t *testing.T) {
 			_, err := st.UserSessions(ctx, "7")
 			return err
 		},
-		"Hit":  func(ctx context.Context) error { _, err := st.Hit(ctx, "lost", time.Now(), 5, time.Minute); return err },
-		"Ping": func(ctx context.Context) error { return st.Ping(ctx) },
+		"DeleteUserSessions": func(ctx context.Context) error {
+			_, err := st.DeleteUserSessions(ctx, "7", "")
+			return err
+		},
+		"Hit":       func(ctx context.Context) error { _, err := st.Hit(ctx, "lost", time.Now(), 5, time.Minute); return err },
+		"ClearHits": func(ctx context.Context) error { return st.ClearHits(ctx, "lost") },
+		"Ping":      func(ctx context.Context) error { return st.Ping(ctx) },
 	}
 	for name, call := range calls {
 		callCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
