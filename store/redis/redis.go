@@ -112,6 +112,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		co.Dialer.Timeout = timeout
 	}
 	co.ConnWriteTimeout = timeout
+	co.MaxFlushDelay = u.FlushDelay
 	co.DisableCache = opts.ClientCache <= 0
 	client, err := rueidis.NewClient(co)
 	if err != nil {

@@ -38,6 +38,7 @@ type URLOptions struct {
 	Client      rueidis.ClientOption // servers, credentials, database, TLS, Sentinel
 	Timeout     time.Duration        // the timeout parameter (Options.Timeout); 0 when absent
 	ClientCache time.Duration        // the client_cache parameter (Options.ClientCache); 0 when absent
+	FlushDelay  time.Duration        // the flush_delay parameter; 0 when absent
 }
 
 // describe names the servers for error messages (never the password).
@@ -69,6 +70,8 @@ func (u *URLOptions) describe() string {
 //
 // Query parameters: timeout (the bound of each call, Options.Timeout) and dial_timeout (Go durations
 // such as 500ms, or whole seconds), client_cache (a duration: Options.ClientCache, off by default),
+// flush_delay (how long the client may hold commands to write them together: fewer system calls
+// when many commands are in flight, for that much latency; absent: each is written at once),
 // retry (true/false: retry idempotent commands after a broken connection; true by default),
 // client_name, protocol (3, the default, or 2; client_cache needs 3), skip_verify (true/false, TLS
 // only: do not verify the server certificate), addr (more host:port seed nodes; cluster and sentinel
@@ -307,6 +310,8 @@ func applyQuery(u *URLOptions, kind urlKind, q url.Values, defPort string) error
 			o.Dialer.Timeout, err = duration(name, v)
 		case "client_cache":
 			u.ClientCache, err = duration(name, v)
+		case "flush_delay":
+			u.FlushDelay, err = duration(name, v)
 		case "retry":
 			var retry bool
 			retry, err = boolean(name, v)
@@ -346,7 +351,7 @@ func applyQuery(u *URLOptions, kind urlKind, q url.Values, defPort string) error
 			}
 		default:
 			return fmt.Errorf("redis: unknown store URL query parameter %q (known: timeout, dial_timeout, "+
-				"client_cache, retry, client_name, protocol, skip_verify, addr, sentinel_username, "+
+				"client_cache, flush_delay, retry, client_name, protocol, skip_verify, addr, sentinel_username, "+
 				"sentinel_password)", name)
 		}
 		if err != nil {

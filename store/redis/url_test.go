@@ -36,6 +36,7 @@ func TestParseURL(t *testing.T) {
 				u.ClientCache == 30*time.Second && u.Client.DisableRetry && u.Client.ClientName == "x"
 		}, "query parameters"},
 		{"redis://h?protocol=2", func(u *URLOptions) bool { return u.Client.AlwaysRESP2 }, "RESP2"},
+		{"redis://h?flush_delay=50us", func(u *URLOptions) bool { return u.FlushDelay == 50*time.Microsecond }, "flush delay"},
 	} {
 		u, err := ParseURL(tc.url)
 		if err != nil {
