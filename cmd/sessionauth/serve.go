@@ -194,7 +194,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := fs.serveConfig()
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", err)
+		fmt.Fprintln(stderr, "sessionauth:", fs.explain(err))
 		return 1
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
@@ -215,7 +215,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
-			fmt.Fprintln(stderr, "sessionauth:", errFlag(name, addr, err))
+			fmt.Fprintln(stderr, "sessionauth:", fs.explain(errFlag(name, addr, err)))
 			return nil
 		}
 		listeners = append(listeners, l)
@@ -236,7 +236,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	srv, err := newServer(ctx, cfg, log, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", oneLine(err))
+		fmt.Fprintln(stderr, "sessionauth:", oneLine(fs.explain(err)))
 		return 1
 	}
 	defer srv.stores.Close()
