@@ -68,7 +68,7 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		}
 	}
 	counter, _ := st.sessions.(sessionCounter)
-	srv.metrics = newMetrics(counter)
+	srv.metrics = newMetrics(counter, time.Now)
 
 	resolver := &clientip.Resolver{TrustedProxies: cfg.TrustedProxies}
 	sm := &session.Manager{
