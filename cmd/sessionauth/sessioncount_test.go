@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sessionauth/sessionauth/internal/testclock"
 )
 
 // fakeCounter counts its calls; each answers the next value of n, or err.
@@ -32,24 +34,12 @@ func (f *fakeCounter) CountSessions(ctx context.Context) (int, error) {
 	return int(f.n.Load()), f.err
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // The /metrics gauge counts live sessions at most once per interval: scrapes within it answer the
 // last count, the first scrape after it counts again.
 func TestActiveSessionsGaugeIsCached(t *testing.T) {
 	counter := &fakeCounter{}
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	m := newMetrics(counter, clock.now)
+	clock := testclock.New(time.Unix(1_700_000_000, 0))
+	m := newMetrics(counter, clock.Now)
 	srv := httptest.NewServer(m.handler())
 	t.Cleanup(srv.Close)
 	gauge := func() string {
@@ -74,11 +64,11 @@ func TestActiveSessionsGaugeIsCached(t *testing.T) {
 		t.Fatalf("first scrape: %s, want 3", g)
 	}
 	counter.n.Store(5)
-	clock.advance(sessionCountInterval - time.Nanosecond)
+	clock.Advance(sessionCountInterval - time.Nanosecond)
 	if g := gauge(); g != "3" || counter.calls.Load() != 1 {
 		t.Fatalf("scrape within the interval: %s after %d counts, want the cached 3 after 1", g, counter.calls.Load())
 	}
-	clock.advance(time.Nanosecond)
+	clock.Advance(time.Nanosecond)
 	if g := gauge(); g != "5" || counter.calls.Load() != 2 {
 		t.Fatalf("scrape after the interval: %s after %d counts, want 5 after 2", g, counter.calls.Load())
 	}
@@ -88,8 +78,8 @@ func TestActiveSessionsGaugeIsCached(t *testing.T) {
 // on every scrape.
 func TestSessionCountFailure(t *testing.T) {
 	counter := &fakeCounter{err: errors.New("store down (test)")}
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	c := newSessionCount(counter, clock.now)
+	clock := testclock.New(time.Unix(1_700_000_000, 0))
+	c := newSessionCount(counter, clock.Now)
 	if v := c.get(); v != -1 {
 		t.Fatalf("failed count: %v, want -1", v)
 	}
@@ -98,7 +88,7 @@ func TestSessionCountFailure(t *testing.T) {
 	}
 	counter.err = nil
 	counter.n.Store(7)
-	clock.advance(sessionCountInterval)
+	clock.Advance(sessionCountInterval)
 	if v := c.get(); v != 7 {
 		t.Fatalf("after recovery: %v, want 7", v)
 	}
@@ -108,8 +98,8 @@ func TestSessionCountFailure(t *testing.T) {
 func TestSessionCountConcurrentScrapes(t *testing.T) {
 	counter := &fakeCounter{release: make(chan struct{}), entered: make(chan struct{}, 16)}
 	counter.n.Store(4)
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	c := newSessionCount(counter, clock.now)
+	clock := testclock.New(time.Unix(1_700_000_000, 0))
+	c := newSessionCount(counter, clock.Now)
 
 	const scrapes = 8
 	results := make(chan float64, scrapes)

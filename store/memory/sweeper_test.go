@@ -3,22 +3,13 @@ package memory_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sessionauth/sessionauth/internal/testclock"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
 )
-
-// settableClock is the store's clock, moved by the test while the sweeper reads it.
-type settableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settableClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *settableClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // The background sweeper (SweepInterval > 0) removes records once they expire, and only those: Load
 // already hides an expired record, so Len, which counts what the store still holds, is what shows
@@ -26,8 +17,8 @@ func (c *settableClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func TestSweeperRemovesExpired(t *testing.T) {
 	ctx := context.Background()
 	start := time.Unix(1_700_000_000, 0)
-	clock := &settableClock{t: start}
-	st := memory.New(memory.Options{SweepInterval: time.Millisecond, Now: clock.now})
+	clock := testclock.New(start) // read by the sweeper while the test moves it
+	st := memory.New(memory.Options{SweepInterval: time.Millisecond, Now: clock.Now})
 	t.Cleanup(func() { st.Close() })
 
 	short := session.Record{UserID: "1", Created: start, LastSeen: start, Expires: start.Add(time.Minute)}
@@ -42,7 +33,7 @@ func TestSweeperRemovesExpired(t *testing.T) {
 		t.Fatalf("Len = %d before expiry, want 2", n)
 	}
 
-	clock.set(start.Add(2 * time.Minute))
+	clock.Advance(2 * time.Minute)
 	deadline := time.Now().Add(10 * time.Second) // generous: the sweeper ticks every millisecond
 	for st.Len() != 1 {
 		if time.Now().After(deadline) {
