@@ -94,6 +94,8 @@ type Token struct {
 // another instance, whose new auth hash the session already carries), and a stale record must not log
 // anyone out.
 type FreshUserReader interface {
+	// UserUncached finds the user with that id in the database itself, never in the cache (which it
+	// may refresh with what it read). Errors are those of UserStore.User.
 	UserUncached(ctx context.Context, id int64) (*User, error)
 }
 

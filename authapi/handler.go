@@ -34,7 +34,7 @@ func (h *Handler) Register(mux *http.ServeMux) error {
 		api = &rest.API{Authenticators: []rest.Authenticator{sessionAuth}}
 	}
 	handle := func(pattern string, fn rest.HandlerFunc, opts ...rest.Option) {
-		mux.Handle(pattern, noStore(api.View(fn, opts...)))
+		mux.Handle(pattern, rest.NoStore(api.View(fn, opts...)))
 	}
 	anyone := rest.Authenticators()
 	sessionOnly := rest.Authenticators(sessionAuth)
@@ -55,16 +55,6 @@ func (h *Handler) Register(mux *http.ServeMux) error {
 		handle("/api/auth/tokens/{id}", h.deleteToken, rest.Methods("DELETE"), sessionOnly, authenticated)
 	}
 	return nil
-}
-
-// noStore marks every response uncacheable: most carry a Set-Cookie, a CSRF token, an API token or
-// account data, and a shared cache storing one would hand it to the next client (checklist CK-05).
-// It is set before the view runs so that errors and 405s carry it too.
-func noStore(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
 }
 
 // failure passes on the errors rest already answers properly (API errors, field errors, throttling,

@@ -1,6 +1,7 @@
 package authapi_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"regexp"
 	"slices"
@@ -69,4 +70,53 @@ func TestTokens(t *testing.T) {
 	wantBody(t, anon.do("GET", "/api/auth/me", nil, "Authorization", "Token "+key), http.StatusUnauthorized, `{"detail":"Invalid token."}`)
 	wantBody(t, c.do("GET", "/api/auth/tokens", nil), http.StatusOK, `[]`)
 	wantStatus(t, c.do("DELETE", "/api/auth/tokens/"+id, nil), http.StatusNotFound)
+}
+
+// TestDRFObtainAuthToken sends the requests of DRF's obtain_auth_token tests (drf-django-spec.md §3.1
+// #33–#36: POST username and password, get a token) to the endpoint that makes tokens here. There is
+// no password-for-token exchange, which would be a login without CSRF protection: credentials in the
+// body open nothing, a token needs a logged-in session and the CSRF token, and logging in with the
+// credentials gives a session, never a token.
+func TestDRFObtainAuthToken(t *testing.T) {
+	e := newEnv(t)
+	e.createUser("john")
+	const notProvided = `{"detail":"Authentication credentials were not provided."}`
+
+	// #33–#36 as DRF sends them, from a client that has the CSRF cookie and token but no session.
+	anon := e.client()
+	anon.csrf()
+	for name, body := range map[string]any{
+		"33 json":                map[string]any{"username": "john", "password": goodPass},
+		"34 json, bad password":  map[string]any{"username": "john", "password": "badpass"},
+		"35 json, missing field": map[string]any{"username": "john"},
+		"36 form":                form{"username": {"john"}, "password": {goodPass}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := anon.do("POST", "/api/auth/tokens", body)
+			wantBody(t, res, http.StatusForbidden, notProvided)
+			wantNoSessionCookie(t, res)
+		})
+	}
+	// Basic credentials do not open it either: token management is session-only.
+	res := anon.do("POST", "/api/auth/tokens", map[string]any{"name": "x"},
+		"Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("john:"+goodPass)))
+	wantBody(t, res, http.StatusForbidden, notProvided)
+
+	// Logging in with the credentials answers with a session, not a token.
+	c := e.client()
+	res = c.login("john", goodPass)
+	if got := keys(res.json(t)); !slices.Equal(got, []string{"user"}) {
+		t.Fatalf("login answered %s, want only the user", res.body)
+	}
+
+	// The session needs the CSRF token, then makes a named token; credentials in the body are not a
+	// name.
+	wantBody(t, c.do("POST", "/api/auth/tokens", map[string]any{"name": "cli"}, "X-CSRFToken", ""),
+		http.StatusForbidden, `{"detail":"CSRF Failed: CSRF token missing."}`)
+	wantBody(t, c.do("POST", "/api/auth/tokens", map[string]any{"username": "john", "password": goodPass}),
+		http.StatusBadRequest, `{"name":["This field is required."]}`)
+	res = c.do("POST", "/api/auth/tokens", map[string]any{"name": "cli"})
+	wantStatus(t, res, http.StatusCreated)
+	key, _ := res.json(t)["token"].(string)
+	wantStatus(t, e.client().do("GET", "/api/auth/me", nil, "Authorization", "Token "+key), http.StatusOK)
 }

@@ -142,12 +142,13 @@ func TestBadConfiguration(t *testing.T) {
 		want string
 		env  string
 	}{
-		{"--session-age", "SESSIONAUTH_SESSION_AGE=bad"},
-		{"--login-rate", "SESSIONAUTH_LOGIN_RATE=5"},
-		{"--log-format", "SESSIONAUTH_LOG_FORMAT=xml"},
-		{"--trusted-proxies", "SESSIONAUTH_TRUSTED_PROXIES=300.1.1.1"},
-		{"--database", "SESSIONAUTH_DATABASE=postgres://127.0.0.1:1/x"},
-		{"SESSIONAUTH_SECURE_COOKIES", "SESSIONAUTH_SECURE_COOKIES=maybe"},
+		{`invalid SESSIONAUTH_SESSION_AGE "bad" (--session-age): `, "SESSIONAUTH_SESSION_AGE=bad"},
+		{`invalid SESSIONAUTH_LOGIN_RATE "5" (--login-rate): `, "SESSIONAUTH_LOGIN_RATE=5"},
+		{`invalid SESSIONAUTH_LOG_FORMAT "xml" (--log-format): `, "SESSIONAUTH_LOG_FORMAT=xml"},
+		{`invalid SESSIONAUTH_TRUSTED_PROXIES "300.1.1.1" (--trusted-proxies): `, "SESSIONAUTH_TRUSTED_PROXIES=300.1.1.1"},
+		{`invalid SESSIONAUTH_DATABASE "mysql://db/x" (--database): `, "SESSIONAUTH_DATABASE=mysql://db/x"},
+		{"--database", "SESSIONAUTH_DATABASE=postgres://127.0.0.1:1/x"}, // refused by the server, not the value
+		{`invalid SESSIONAUTH_SECURE_COOKIES "maybe" (--secure-cookies): `, "SESSIONAUTH_SECURE_COOKIES=maybe"},
 	}
 	for _, tc := range envCases {
 		serveMustFail(t, []string{tc.env}, tc.want)

@@ -5,13 +5,16 @@ package rest_test
 // and otherwise named here with the reason.
 //
 // Not ported:
-//   - #10 (the login page renders on GET) is an HTML page here: web/login_test.go checks it.
+//   - #10 (the login page renders on GET) is an HTML page here: web/login_test.go's TestLoginForm
+//     checks it.
 //   - #23 (token authentication makes one database query) is white-box; TokenUser is one store call
-//     (a join of token and user) in every store, by the auth.TokenStore contract.
+//     (a join of token and user) in every store, by the auth.TokenStore contract. It is counted only
+//     for /customtoken/, whose store is the test's own (TestDRFCustomTokenModel).
 //   - #26–#28 and #40 test Python classes (a key generated on save, a classmethod, an abstract
 //     method); in Go the compiler checks the equivalents.
 //   - #33–#36 (DRF's obtain_auth_token): there is no password-for-token endpoint, which would be a
-//     CSRF-free login. Tokens are created by a logged-in session (POST /api/auth/tokens) or the CLI.
+//     CSRF-free login. Tokens are created by a logged-in session (POST /api/auth/tokens) or the CLI;
+//     authapi's TestDRFObtainAuthToken sends DRF's requests and asserts what happens instead.
 //   - #43 (RemoteUserAuthentication) needs a trusted front end that sets REMOTE_USER; write an
 //     rest.Authenticator for the front end's header if you have one.
 //   - #77 (BaseThrottle.allow_request is abstract) is, again, the compiler's job.

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/sessionauth/sessionauth/auth"
@@ -146,19 +147,29 @@ func TestDRFSessionAuth(t *testing.T) {
 	})
 }
 
-// BaseTokenAuthTests (#16–#25) for "Token" and "Bearer".
+// BaseTokenAuthTests (#16–#25), instantiated as DRF does: TokenAuthTests, CustomTokenAuthTests (a
+// token model of the project's own, drf_customtoken_test.go) and CustomKeywordTokenAuthTests.
 func TestDRFTokenAuth(t *testing.T) {
 	h := newHarness(t)
 	h.drfRoutes()
+	customAuth, _ := h.customTokenRoute()
 	c := h.client()
-	for _, tc := range []struct{ path, prefix string }{{"/token/", "Token "}, {"/customkeywordtoken/", "Bearer "}} {
+	for _, tc := range []struct {
+		path, prefix, key string
+		am                *auth.Manager // whose token model the view uses
+	}{
+		{"/token/", "Token ", h.token, h.auth},
+		{"/customtoken/", "Token ", "abcd1234", customAuth},
+		{"/customkeywordtoken/", "Bearer ", h.token, h.auth},
+	} {
 		hdr := func(v string) map[string]string { return map[string]string{"Authorization": tc.prefix + v} }
-		t.Run(tc.prefix+"16 post form passing", func(t *testing.T) {
-			wantStatus(t, c.do("POST", tc.path, exampleForm, hdr(h.token)), 200)
+		name := tc.path + " "
+		t.Run(name+"16 post form passing", func(t *testing.T) {
+			wantStatus(t, c.do("POST", tc.path, exampleForm, hdr(tc.key)), 200)
 		})
-		t.Run(tc.prefix+"17 inactive user", func(t *testing.T) {
-			u := h.createUser("foo"+tc.path[1:3], "bar", "baz")
-			key, _, err := h.auth.CreateToken(t.Context(), u.ID, "t")
+		t.Run(name+"17 inactive user", func(t *testing.T) {
+			u := h.createUser("foo"+strings.Trim(tc.path, "/"), "bar", "baz")
+			key, _, err := tc.am.CreateToken(t.Context(), u.ID, "t")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,30 +179,30 @@ func TestDRFTokenAuth(t *testing.T) {
 			}
 			wantDetail(t, c.do("POST", tc.path, exampleForm, hdr(key)), 401, "User inactive or deleted.")
 		})
-		t.Run(tc.prefix+"18 nonexistent token", func(t *testing.T) {
+		t.Run(name+"18 nonexistent token", func(t *testing.T) {
 			wantDetail(t, c.do("POST", tc.path, exampleForm, hdr("wxyz6789")), 401, "Invalid token.")
 		})
-		t.Run(tc.prefix+"19 token missing", func(t *testing.T) {
+		t.Run(name+"19 token missing", func(t *testing.T) {
 			res := c.do("POST", tc.path, exampleForm, hdr(""))
 			wantDetail(t, res, 401, "Invalid token header. No credentials provided.")
 			if res.Header.Get("WWW-Authenticate") != tc.prefix[:len(tc.prefix)-1] {
 				t.Fatalf("WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
 			}
 		})
-		t.Run(tc.prefix+"20 token contains spaces", func(t *testing.T) {
+		t.Run(name+"20 token contains spaces", func(t *testing.T) {
 			wantDetail(t, c.do("POST", tc.path, exampleForm, hdr("foo bar")), 401, "Invalid token header. Token string should not contain spaces.")
 		})
-		t.Run(tc.prefix+"21 invalid characters", func(t *testing.T) {
-			wantDetail(t, c.do("POST", tc.path, exampleForm, hdr(h.token+"\xb8")), 401,
+		t.Run(name+"21 invalid characters", func(t *testing.T) {
+			wantDetail(t, c.do("POST", tc.path, exampleForm, hdr(tc.key+"\xb8")), 401,
 				"Invalid token header. Token string should not contain invalid characters.")
 		})
-		t.Run(tc.prefix+"22 post json passing", func(t *testing.T) {
-			wantStatus(t, c.do("POST", tc.path, exampleJSON, hdr(h.token)), 200)
+		t.Run(name+"22 post json passing", func(t *testing.T) {
+			wantStatus(t, c.do("POST", tc.path, exampleJSON, hdr(tc.key)), 200)
 		})
-		t.Run(tc.prefix+"24 post form failing", func(t *testing.T) {
+		t.Run(name+"24 post form failing", func(t *testing.T) {
 			wantDetail(t, c.do("POST", tc.path, exampleForm, nil), 401, "Authentication credentials were not provided.")
 		})
-		t.Run(tc.prefix+"25 post json failing", func(t *testing.T) {
+		t.Run(name+"25 post json failing", func(t *testing.T) {
 			wantDetail(t, c.do("POST", tc.path, exampleJSON, nil), 401, "Authentication credentials were not provided.")
 		})
 	}

@@ -10,14 +10,16 @@ const contentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; form-
 // check or the session middleware carry them too.
 func secured(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setSecurityHeaders(w.Header())
+		SetSecurityHeaders(w.Header())
 		next.ServeHTTP(w, r)
 	})
 }
 
-// setSecurityHeaders marks a response as private to this client (never cached: pages depend on the
-// session and carry CSRF tokens) and unframeable, and restricts what the page may load.
-func setSecurityHeaders(h http.Header) {
+// SetSecurityHeaders marks a response as private to this client (never cached: pages depend on the
+// session and carry CSRF tokens) and unframeable, and restricts what the page may load. Every page
+// of this package has them; a server writing HTML of its own around these pages (an error page of
+// the session middleware) sets them too, so that no page of the site lacks them.
+func SetSecurityHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)

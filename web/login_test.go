@@ -13,6 +13,9 @@ import (
 	"github.com/sessionauth/sessionauth/throttle"
 )
 
+// TestLoginForm is also DRF's SessionAuthTests.test_login_view_renders_on_get (drf-django-spec.md
+// §3.1 #10): GET on the login page renders the form with its username label, and sets the CSRF
+// cookie (Django's csrf_protect does the same).
 func TestLoginForm(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(uaFirefoxLinux)

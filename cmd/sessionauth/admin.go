@@ -87,7 +87,7 @@ func (a *admin) open(ctx context.Context, fs *flagSet) (*stores, *auth.Manager, 
 	}
 	st, err := openStores(ctx, sc)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fs.explain(err)
 	}
 	if err := st.checkSessionPlace(ctx, sc, touchesSessions[fs.Name()], a.stderr); err != nil {
 		st.Close()

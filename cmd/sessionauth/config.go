@@ -43,13 +43,14 @@ type config struct {
 type flagSet struct {
 	*flag.FlagSet
 	raw        map[string]*string
-	cfg        config   // boolean flags write here directly
-	positional []string // non-flag arguments, wherever they appeared
+	cfg        config          // boolean flags write here directly
+	positional []string        // non-flag arguments, wherever they appeared
+	fromEnv    map[string]bool // flags whose value came from their environment twin
 }
 
 func newFlagSet(name string) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	return &flagSet{FlagSet: fs, raw: map[string]*string{}}
+	return &flagSet{FlagSet: fs, raw: map[string]*string{}, fromEnv: map[string]bool{}}
 }
 
 // str declares a flag whose value is checked by the config's parse step.
@@ -73,11 +74,17 @@ func (f *flagSet) applyEnv() error {
 	f.VisitAll(func(fl *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(fl.Name)); ok && err == nil {
 			if e := fl.Value.Set(v); e != nil {
-				err = fmt.Errorf("invalid %s=%q (--%s): want true or false", envName(fl.Name), v, fl.Name)
+				err = fmt.Errorf("invalid %s %q (--%s): want true or false", envName(fl.Name), v, fl.Name)
 			}
+			f.fromEnv[fl.Name] = true
 		}
 	})
 	return err
+}
+
+// commandLineWins forgets the environment as the source of the flags the command line set.
+func (f *flagSet) commandLineWins() {
+	f.Visit(func(fl *flag.Flag) { delete(f.fromEnv, fl.Name) })
 }
 
 func (f *flagSet) get(name string) string { return *f.raw[name] }
@@ -113,9 +120,38 @@ func (f *flagSet) serveFlags() {
 	f.boolean("no-bootstrap-admin", &f.cfg.NoBootstrapAdmin, "do not create an admin user when the database has none")
 }
 
+// flagError is a flag's invalid value. Its text names the flag; explain names the environment
+// variable too when the value came from there, since that is where the operator must fix it.
+type flagError struct {
+	name, value string // the flag without dashes; the value as it may be shown (URLs redacted)
+	err         error  // why the value is refused
+	env         string // the environment variable the value came from, if it did
+}
+
+func (e *flagError) Error() string {
+	if e.env != "" {
+		return fmt.Sprintf("invalid %s %q (--%s): %v", e.env, e.value, e.name, e.err)
+	}
+	return fmt.Sprintf("invalid --%s %q: %v", e.name, e.value, e.err)
+}
+
+func (e *flagError) Unwrap() error { return e.err }
+
 // errFlag names the flag whose value is wrong.
 func errFlag(name, value string, err error) error {
-	return fmt.Errorf("invalid --%s %q: %v", name, value, err)
+	return &flagError{name: name, value: value, err: err}
+}
+
+// explain returns err naming the environment variable when it is a flag's invalid value that came
+// from the environment rather than the command line; any other error is returned as it is.
+func (f *flagSet) explain(err error) error {
+	fe, ok := err.(*flagError)
+	if !ok || !f.fromEnv[fe.name] {
+		return err
+	}
+	out := *fe
+	out.env = envName(fe.name)
+	return &out
 }
 
 // serveConfig converts and validates the serve flags.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -413,5 +414,39 @@ func TestRunExitCodes(t *testing.T) {
 		if code != tc.code || !strings.Contains(out, tc.out) {
 			t.Errorf("run(%q) = %d\nstdout: %s\nstderr: %s\nwant %d and %q", tc.args, code, stdout.String(), stderr.String(), tc.code, tc.out)
 		}
+	}
+}
+
+// A bad value that came from the environment is reported with the variable's name, since that is
+// where it must be fixed; the same value on the command line names the flag alone.
+func TestBadValueFromEnvironmentNamesVariable(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	for _, tc := range []struct {
+		env, value string
+		args       []string
+		want       string
+	}{
+		{"SESSIONAUTH_LOGIN_RATE", "x", []string{"serve", "--database", db},
+			`sessionauth: invalid SESSIONAUTH_LOGIN_RATE "x" (--login-rate): want a rate such as 5/min`},
+		{"SESSIONAUTH_LOGIN_RATE", "x", []string{"serve", "--database", db, "--login-rate", "y"},
+			`sessionauth: invalid --login-rate "y": want a rate such as 5/min`},
+		{"SESSIONAUTH_ADDR", "no-port", []string{"serve", "--database", db},
+			`sessionauth: invalid SESSIONAUTH_ADDR "no-port" (--addr): listen tcp`},
+		{"SESSIONAUTH_DATABASE", "mysql://db/x", []string{"users", "list"},
+			`sessionauth: invalid SESSIONAUTH_DATABASE "mysql://db/x" (--database): want a SQLite file path, a sqlite:// URL or a postgres:// URL`},
+		{"SESSIONAUTH_SECURE_COOKIES", "maybe", []string{"serve", "--database", db},
+			`sessionauth: invalid SESSIONAUTH_SECURE_COOKIES "maybe" (--secure-cookies): want true or false`},
+	} {
+		clearEnv(t)
+		t.Setenv(tc.env, tc.value)
+		var stdout, stderr strings.Builder
+		run(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr)
+		if got := strings.TrimSuffix(stderr.String(), "\n"); !strings.HasPrefix(got, tc.want) || strings.Contains(got, "\n") {
+			t.Errorf("%s=%s %q:\n got %q\nwant %q", tc.env, tc.value, tc.args, got, tc.want)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a refused configuration created the database (%v)", err)
 	}
 }

@@ -146,6 +146,7 @@ func parseFlags(fs *flagSet, args []string, stdout, stderr io.Writer) (int, bool
 		args = fs.Args()[1:]
 	}
 	fs.positional = positional
+	fs.commandLineWins()
 	return 0, false
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -26,7 +27,9 @@ type sessionCounter interface {
 	CountSessions(ctx context.Context) (int, error)
 }
 
-func newMetrics(sessions sessionCounter) *metrics {
+// newMetrics makes the server's metrics; sessions, when the session store can count, backs the
+// active-sessions gauge, counted at most once per sessionCountInterval by the clock now.
+func newMetrics(sessions sessionCounter, now func() time.Time) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,16 +50,9 @@ func newMetrics(sessions sessionCounter) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if sessions != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "sessionauth_active_sessions", Help: "Live sessions in the session store.",
-		}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := sessions.CountSessions(ctx)
-			if err != nil {
-				return -1
-			}
-			return float64(n)
-		}))
+			Name: "sessionauth_active_sessions",
+			Help: fmt.Sprintf("Live sessions in the session store, counted at most every %v (-1: the store could not count).", sessionCountInterval),
+		}, newSessionCount(sessions, now).get))
 	}
 	return m
 }

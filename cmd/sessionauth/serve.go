@@ -68,22 +68,16 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		}
 	}
 	counter, _ := st.sessions.(sessionCounter)
-	srv.metrics = newMetrics(counter)
+	srv.metrics = newMetrics(counter, time.Now)
 
 	resolver := &clientip.Resolver{TrustedProxies: cfg.TrustedProxies}
 	sm := &session.Manager{
-		Store:       st.sessions,
-		Cookie:      session.Cookie{Name: cfg.SessionCookieName, Secure: cfg.SecureCookies},
-		Lifetime:    cfg.SessionAge,
-		IdleTimeout: cfg.IdleTimeout,
-		Logger:      srv.log,
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			if strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
-				session.WriteError(w, err)
-				return
-			}
-			sessionErrorPage(w, err)
-		},
+		Store:        st.sessions,
+		Cookie:       session.Cookie{Name: cfg.SessionCookieName, Secure: cfg.SecureCookies},
+		Lifetime:     cfg.SessionAge,
+		IdleTimeout:  cfg.IdleTimeout,
+		Logger:       srv.log,
+		ErrorHandler: sessionError,
 	}
 	policy := &csrf.Policy{
 		CookieSecure:   cfg.SecureCookies,
@@ -194,7 +188,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := fs.serveConfig()
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", err)
+		fmt.Fprintln(stderr, "sessionauth:", fs.explain(err))
 		return 1
 	}
 	log := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
@@ -215,7 +209,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		l, err := net.Listen("tcp", addr)
 		if err != nil {
-			fmt.Fprintln(stderr, "sessionauth:", errFlag(name, addr, err))
+			fmt.Fprintln(stderr, "sessionauth:", fs.explain(errFlag(name, addr, err)))
 			return nil
 		}
 		listeners = append(listeners, l)
@@ -236,7 +230,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	srv, err := newServer(ctx, cfg, log, stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, "sessionauth:", oneLine(err))
+		fmt.Fprintln(stderr, "sessionauth:", oneLine(fs.explain(err)))
 		return 1
 	}
 	defer srv.stores.Close()
@@ -294,6 +288,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// sessionError answers a request whose session could not be saved: JSON for the API and for
+// clients that do not ask for HTML, a short page for browsers.
+func sessionError(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") || !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		session.WriteError(w, err)
+		return
+	}
+	sessionErrorPage(w, err)
+}
+
 // sessionErrorPage answers a browser whose session could not be saved with a short HTML page.
 func sessionErrorPage(w http.ResponseWriter, err error) {
 	status, msg := http.StatusServiceUnavailable, "The service is temporarily unavailable. Please try again in a moment."
@@ -302,8 +306,8 @@ func sessionErrorPage(w http.ResponseWriter, err error) {
 	}
 	h := w.Header()
 	h.Del("Content-Length")
+	web.SetSecurityHeaders(h) // no caching, no framing, no inline script: like every other page
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error · sessionauth</title><main><h1>%d</h1><p>%s</p><p><a href=\"/login\">Sign in</a></p></main></html>\n", status, msg)
 }

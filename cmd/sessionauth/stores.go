@@ -89,6 +89,7 @@ type stores struct {
 
 // databaseKind tells what --database names: "sqlite" with a file path, or "postgres" with the URL.
 func databaseKind(database string) (kind, target string, err error) {
+	isURL := false
 	switch {
 	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
 		if _, err := url.Parse(database); err != nil {
@@ -96,11 +97,16 @@ func databaseKind(database string) (kind, target string, err error) {
 		}
 		return "postgres", database, nil
 	case strings.HasPrefix(database, "sqlite://"):
-		database = strings.TrimPrefix(database, "sqlite://")
+		database, isURL = strings.TrimPrefix(database, "sqlite://"), true
 	case strings.HasPrefix(database, "file:"):
-		database = strings.TrimPrefix(database, "file:")
+		database, isURL = strings.TrimPrefix(database, "file:"), true
 	case strings.Contains(database, "://"):
 		return "", "", errors.New("want a SQLite file path, a sqlite:// URL or a postgres:// URL")
+	}
+	// The rest of a URL is used as the file name as it stands: SQLite's URI parameters (?mode=ro)
+	// would silently become part of the name and create another database.
+	if isURL && strings.ContainsAny(database, "?#") {
+		return "", "", errors.New("a query or fragment would become part of the file name; give the path alone, such as sqlite:///var/lib/sessionauth/db.sqlite")
 	}
 	if database == "" {
 		return "", "", errors.New("must not be empty")
@@ -227,6 +233,9 @@ func openStores(ctx context.Context, sc storeConfig) (*stores, error) {
 	}
 	switch dbKind {
 	case "sqlite":
+		if err := createPrivateDB(target); err != nil {
+			return fail(fmt.Errorf("creating --database %q: %w", database, err))
+		}
 		db, err := sqlite.Open(ctx, target, sqlite.Options{})
 		if err != nil {
 			return fail(fmt.Errorf("opening --database %q: %w", database, err))
@@ -241,6 +250,11 @@ func openStores(ctx context.Context, sc storeConfig) (*stores, error) {
 	}
 	s.closers = append(s.closers, s.db.Close)
 	s.pingers = append(s.pingers, s.db)
+	if s.sqlitePath != "" {
+		if err := restrictSidecars(s.sqlitePath); err != nil {
+			return fail(fmt.Errorf("restricting --database %q: %w", database, err))
+		}
+	}
 	s.users, s.tokens, s.sessions, s.throttle = s.db, s.db, s.db, s.db
 	if sc.DjangoDatabase != "" {
 		if err := s.openDjango(ctx, sc); err != nil {

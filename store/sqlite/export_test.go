@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -35,4 +36,17 @@ func FillSessions(s *Store, n int) ([]string, error) {
 		}
 	}
 	return ids, tx.Commit()
+}
+
+// JournalModes reports the journal mode each of the store's pools sees, by pool ("write", "read").
+func JournalModes(ctx context.Context, s *Store) (map[string]string, error) {
+	out := map[string]string{}
+	for name, db := range map[string]*sql.DB{"write": s.w, "read": s.r} {
+		var mode string
+		if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			return nil, fmt.Errorf("%s pool: %w", name, err)
+		}
+		out[name] = mode
+	}
+	return out, nil
 }

@@ -175,6 +175,39 @@ func TestCorruptRowIsCorrupt(t *testing.T) {
 	}
 }
 
+// Open leaves the file in WAL mode (readers do not block the writer, and the mode is a property of
+// the file, so another process opening it plainly sees it too), for every pool of the store.
+func TestOpenSetsWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wal.db")
+	st, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db, err := sql.Open("sqlite3", path) // no pragmas of its own
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Fatalf("journal_mode = %q after Open, want wal", mode)
+	}
+	modes, err := sqlite.JournalModes(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range modes {
+		if got != "wal" {
+			t.Fatalf("the store's %s pool runs in journal_mode %q, want wal", name, got)
+		}
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	if _, err := sqlite.Open(context.Background(), "", sqlite.Options{}); err == nil {
 		t.Fatal("empty path accepted")
