@@ -157,7 +157,7 @@ func TestSpecPasswordHashes(t *testing.T) {
 		iters   int
 		upgrade bool
 	}{{v32, false}, {v40, true}} {
-		h := &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: c.iters}}
+		h := &password.Hasher{Django: &password.PBKDF2SHA256{Iterations: c.iters}}
 		ok, up, err := h.Verify(ctx, "password", enc)
 		if !ok || up != c.upgrade || err != nil {
 			t.Errorf("Hasher with %d iterations: Verify = %v, %v, %v; want upgrade %v", c.iters, ok, up, err, c.upgrade)

@@ -45,7 +45,7 @@
 // auth_user rows are read and written as Django's ModelBackend uses them; first_name and last_name
 // are left as they are (written empty for new users). Usernames are compared exactly, as the unique
 // index does. Passwords are Django's encoded hashes: configure the auth.Manager's password.Hasher to
-// write what that Django version writes (password.Hasher.PBKDF2 with django.Version.PBKDF2Iterations)
+// write what that Django version writes (password.Hasher.Django set to django.Version.PasswordHasher)
 // so that neither side keeps rehashing the other's passwords, which would end sessions each time.
 //
 // # Tokens
