@@ -92,6 +92,7 @@ func (f *flagSet) databaseFlags() {
 	f.str("django-secret-key-file", "", "file holding the Django project's SECRET_KEY (with --django-database)")
 	f.str("django-version", "", "the Django project's version, such as 4.2 (with --django-database): decides password hashing and the CSRF cookie form")
 	f.str("django-password-hasher", django.HasherPBKDF2SHA256, "the first entry of the Django project's PASSWORD_HASHERS, which new password hashes are written with: pbkdf2_sha256, argon2 or bcrypt_sha256 (with --django-database)")
+	f.str("django-auth-backends", django.ModelBackend, "the Django project's AUTHENTICATION_BACKENDS, comma-separated (with --django-database): a session logged in through another backend is anonymous here, as in Django; logins made here record the first")
 	f.str("django-argon2-hash-length", "", "with --django-password-hasher argon2: the hash length of the project's argon2-cffi, 16 (argon2-cffi 21.1 and older) or 32 (21.2 and later)")
 }
 

@@ -99,7 +99,7 @@ func TestServeConfigDefaults(t *testing.T) {
 	}
 	want := config{
 		storeConfig: storeConfig{Database: "sessionauth.db", SessionStore: "database", SessionAge: 336 * time.Hour,
-			DjangoPasswordHasher: "pbkdf2_sha256"},
+			DjangoPasswordHasher: "pbkdf2_sha256", DjangoAuthBackends: []string{"django.contrib.auth.backends.ModelBackend"}},
 		Addr: "127.0.0.1:8000", SessionCookieName: "sessionid",
 		LoginRate:        throttle.Rate{N: 5, Period: time.Minute},
 		LoginAddressRate: throttle.Rate{N: 30, Period: time.Minute}, LogFormat: "text", LogLevel: "info",
@@ -319,6 +319,11 @@ func TestCheckDjangoStores(t *testing.T) {
 	if err := checkStores(pg); err != nil {
 		t.Errorf("checkStores(%+v): %v", pg, err)
 	}
+	custom := ok
+	custom.DjangoAuthBackends = []string{"myapp.backends.Email", "django.contrib.auth.backends.ModelBackend"}
+	if err := checkStores(custom); err != nil {
+		t.Errorf("checkStores(%+v): %v", custom, err)
+	}
 	for _, h := range []struct{ name, keyLen, want string }{
 		{"", "", "pbkdf2_sha256"}, {"pbkdf2_sha256", "", "pbkdf2_sha256"},
 		{"argon2", "16", "argon2"}, {"argon2", "32", "argon2"}, {"bcrypt_sha256", "", "bcrypt_sha256"},
@@ -351,10 +356,20 @@ func TestCheckDjangoStores(t *testing.T) {
 		{func(c *storeConfig) { c.DjangoPasswordHasher, c.DjangoArgon2HashLength = "argon2", "24" }, "--django-argon2-hash-length"},
 		{func(c *storeConfig) { c.DjangoPasswordHasher, c.DjangoArgon2HashLength = "argon2", "sixteen" }, "--django-argon2-hash-length"},
 		{func(c *storeConfig) { c.DjangoArgon2HashLength = "16" }, "--django-argon2-hash-length"},
+		{func(c *storeConfig) { c.DjangoAuthBackends = []string{"myapp.backends.Email", "not a path"} }, "--django-auth-backends"},
+		{func(c *storeConfig) { c.DjangoAuthBackends = []string{"ModelBackend"} }, "--django-auth-backends"},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", ""
+			c.DjangoAuthBackends = []string{"django.contrib.auth.backends.ModelBackend", "myapp.backends.Email"}
+		}, "--django-auth-backends"},
 		{func(c *storeConfig) {
 			c.DjangoPasswordHasher, c.DjangoArgon2HashLength, c.DjangoVersion = "argon2", "16", "3.1"
 		}, "--django-password-hasher"},
 		{func(c *storeConfig) { c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", "" }, ""},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", ""
+			c.DjangoAuthBackends = []string{"django.contrib.auth.backends.ModelBackend"}
+		}, ""},
 		{func(c *storeConfig) {
 			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion, c.DjangoPasswordHasher = "", "", "", "bcrypt_sha256"
 		}, "--django-password-hasher"},
@@ -365,7 +380,7 @@ func TestCheckDjangoStores(t *testing.T) {
 		c := ok
 		tc.change(&c)
 		err := checkStores(c)
-		if tc.flag == "" { // no Django at all, with the hasher flag at its default
+		if tc.flag == "" { // valid: no Django, with the Django flags at their defaults
 			if err != nil {
 				t.Errorf("checkStores(%+v) = %v", c, err)
 			}

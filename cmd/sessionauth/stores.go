@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type storeConfig struct {
 	// The first entry of Django's PASSWORD_HASHERS, by algorithm name ("" means pbkdf2_sha256), and for
 	// argon2 the hash length of the project's argon2-cffi.
 	DjangoPasswordHasher, DjangoArgon2HashLength string
+	DjangoAuthBackends                           []string      // Django's AUTHENTICATION_BACKENDS; nil: ModelBackend alone
 	SessionAge                                   time.Duration // Django's SESSION_COOKIE_AGE; zero: two weeks
 	SecretKeyFallbacks                           []string      // Django session data signed with these is read too
 }
@@ -67,6 +69,7 @@ func (f *flagSet) storeConfig() storeConfig {
 		DjangoDatabase: f.get("django-database"), DjangoSecretKeyFile: f.get("django-secret-key-file"),
 		DjangoVersion: f.get("django-version"), SecretKeyFallbacks: splitList(f.get("secret-key-fallbacks")),
 		DjangoPasswordHasher: f.get("django-password-hasher"), DjangoArgon2HashLength: f.get("django-argon2-hash-length"),
+		DjangoAuthBackends: splitList(f.get("django-auth-backends")),
 	}
 }
 
@@ -170,6 +173,8 @@ func checkStores(sc storeConfig) error {
 			return errFlag("django-password-hasher", sc.DjangoPasswordHasher, errors.New("needs --django-database"))
 		case sc.DjangoArgon2HashLength != "":
 			return errFlag("django-argon2-hash-length", sc.DjangoArgon2HashLength, errors.New("needs --django-database"))
+		case len(sc.DjangoAuthBackends) > 0 && !slices.Equal(sc.DjangoAuthBackends, []string{django.ModelBackend}):
+			return errFlag("django-auth-backends", strings.Join(sc.DjangoAuthBackends, ","), errors.New("needs --django-database"))
 		}
 		return nil
 	}
@@ -183,9 +188,17 @@ func checkStores(sc storeConfig) error {
 	if sc.DjangoSecretKeyFile == "" {
 		return errFlag("django-secret-key-file", "", errors.New("--django-database needs the Django project's SECRET_KEY in a file"))
 	}
+	for _, b := range sc.DjangoAuthBackends {
+		if !dottedPath.MatchString(b) {
+			return errFlag("django-auth-backends", strings.Join(sc.DjangoAuthBackends, ","), fmt.Errorf("%q is not a dotted Python path such as %s", b, django.ModelBackend))
+		}
+	}
 	_, _, err = djangoHasher(sc)
 	return err
 }
+
+// dottedPath is a Python import path such as django.contrib.auth.backends.ModelBackend.
+var dottedPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
 
 // djangoHasher parses --django-version, --django-password-hasher and --django-argon2-hash-length and
 // returns the hasher that writes what that Django release writes; errors name the flag.
@@ -319,6 +332,7 @@ func (s *stores) openDjango(ctx context.Context, sc storeConfig) error {
 	_, target, _ := databaseKind(sc.DjangoDatabase)
 	dj, err := djangodb.Open(ctx, target, djangodb.Options{
 		SecretKey: key, SecretKeyFallbacks: sc.SecretKeyFallbacks, CookieAge: sc.SessionAge,
+		AuthBackends: sc.DjangoAuthBackends,
 	})
 	if err != nil {
 		return fmt.Errorf("opening --django-database %s: %w", redactURL(sc.DjangoDatabase), err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -492,4 +494,155 @@ func TestSessionsByUser(t *testing.T) {
 			t.Fatalf("SessionsByUser: %d, %d, %d sessions", len(got[a.ID]), len(got[b.ID]), len(got[c.ID]))
 		}
 	})
+}
+
+// AUTHENTICATION_BACKENDS: a Django login recorded under a backend this store does not accept reads
+// as anonymous, as Django's get_user sees it, and stays in the table untouched by reads and saves;
+// with the backend accepted it is the user's session on both sides. Either way it is listed, and
+// revoked, with the user's sessions.
+func TestAuthBackends(t *testing.T) {
+	const remote = "django.contrib.auth.backends.RemoteUserBackend" // a ModelBackend subclass Django ships
+	both := "DJANGO_AUTHENTICATION_BACKENDS=" + django.ModelBackend + "," + remote
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		dj := newDjango(t, target)
+		u := newUser(t, st, "remote", "pw-remote-1")
+		key := dj.shell(fmt.Sprintf(`
+from django.contrib.auth import login
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+r = HttpRequest()
+r.session = SessionStore()
+login(r, User.objects.get(pk=%d), backend=%q)
+r.session["color"] = "teal"
+r.session.save()
+print(r.session.session_key)
+`, u.ID, remote))
+		// djangoUser is who Django's get_user finds in the session (default or both backends).
+		djangoUser := func(env ...string) string {
+			t.Helper()
+			dj.env = env
+			return dj.shell(`
+from django.contrib.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+r = HttpRequest()
+r.session = SessionStore(session_key="` + key + `")
+print(get_user(r).username or "anonymous", r.session.get("color"), r.session.get("_auth_user_backend"))
+`)
+		}
+		want := u.Username + " teal " + remote
+		if got := djangoUser(); got != "anonymous teal "+remote {
+			t.Fatalf("Django with ModelBackend alone: %q", got)
+		}
+
+		rec, err := st.Load(ctx, key)
+		if err != nil || rec.UserID != "" {
+			t.Fatalf("Load with ModelBackend alone: user %q, %v; want an anonymous record", rec.UserID, err)
+		}
+		if string(rec.Data[django.SessionKeyBackend]) != `"`+remote+`"` || string(rec.Data["color"]) != `"teal"` {
+			t.Fatalf("the anonymous record lost Django's keys: %s", rec.Data)
+		}
+		// Through the managers: anonymous, and the row is neither flushed nor deleted.
+		am := &auth.Manager{Users: st, Sessions: &session.Manager{Store: st}, SecretKey: testKey}
+		if who := sessionUser(t, am, key); who != "" {
+			t.Fatalf("auth.Manager sees %q", who)
+		}
+		rec.Data["go"] = json.RawMessage(`"was here"`)
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := djangoUser(both); got != want {
+			t.Fatalf("Django with both backends, after our save of the anonymous record: %q, want %q", got, want)
+		}
+		if list, err := st.UserSessions(ctx, strconv.FormatInt(u.ID, 10)); err != nil || len(list) != 1 || list[0].ID != key {
+			t.Fatalf("UserSessions: %v, %v; want the session of the other backend", list, err)
+		}
+
+		// Accepting the backend: the user's session here too, and the backend survives our save.
+		wide := openStore(t, target, djangodb.Options{AuthBackends: []string{django.ModelBackend, remote}})
+		rec, err = wide.Load(ctx, key)
+		if err != nil || rec.UserID != strconv.FormatInt(u.ID, 10) || string(rec.Data["go"]) != `"was here"` {
+			t.Fatalf("Load accepting %s: %+v, %v", remote, rec, err)
+		}
+		if err := wide.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := djangoUser(both); got != want {
+			t.Fatalf("Django with both backends after a save accepting them: %q, want %q", got, want)
+		}
+		if n, err := st.DeleteUserSessions(ctx, strconv.FormatInt(u.ID, 10), ""); err != nil || n != 1 {
+			t.Fatalf("DeleteUserSessions: %d, %v; want the session of the other backend deleted", n, err)
+		}
+		if _, err := st.Load(ctx, key); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("after DeleteUserSessions: %v", err)
+		}
+	})
+}
+
+// A session without a backend is anonymous (Django's get_user needs the key); a login made here is
+// recorded under the first accepted backend.
+func TestAuthBackendWritten(t *testing.T) {
+	const custom = "interopsite.backends.Custom" // need not import: only Django's get_user would load it
+	eachDatabase(t, func(t *testing.T, target string, _ *djangodb.Store) {
+		ctx := context.Background()
+		st := openStore(t, target, djangodb.Options{AuthBackends: []string{custom, django.ModelBackend}})
+		now := time.Now()
+		rec := session.Record{UserID: "7", Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+		key := newKey(t)
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		out := newDjango(t, target).shell(`
+from django.contrib.sessions.backends.db import SessionStore
+print(SessionStore(session_key="` + key + `").get("_auth_user_backend"))`)
+		if out != custom {
+			t.Fatalf("the login was recorded under %q, want the first accepted backend %q", out, custom)
+		}
+		loaded, err := st.Load(ctx, key)
+		if err != nil || loaded.UserID != "7" || len(loaded.Data) != 0 {
+			t.Fatalf("Load: %+v, %v; want user 7 and no data (the written backend is stripped)", loaded, err)
+		}
+		// Without the backend key, the same login is anonymous.
+		dropped := loaded
+		dropped.UserID = ""
+		dropped.Data = map[string]json.RawMessage{django.SessionKeyUserID: json.RawMessage(`"7"`)}
+		if err := st.Save(ctx, key, &dropped); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := st.Load(ctx, key); err != nil || again.UserID != "" {
+			t.Fatalf("a session without a backend: %+v, %v; want anonymous", again, err)
+		}
+	})
+	for _, bad := range [][]string{{}, {""}, {"a.B, c.D"}} {
+		if _, err := djangodb.Open(context.Background(), "unused.sqlite3", djangodb.Options{SecretKey: testKey, AuthBackends: bad}); err == nil || !strings.Contains(err.Error(), "AuthBackends") {
+			t.Errorf("Open with AuthBackends %q: %v", bad, err)
+		}
+	}
+}
+
+// sessionUser returns the username auth.Manager finds for the session key, "" for anonymous; a
+// store error fails the test.
+func sessionUser(t *testing.T, am *auth.Manager, key string) string {
+	t.Helper()
+	var name string
+	var err error
+	h := am.Sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u *auth.User
+		if u, err = am.SessionUser(r); u != nil {
+			name = u.Username
+		}
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "sessionid", Value: key})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if err != nil {
+		t.Fatalf("SessionUser: %v", err)
+	}
+	if c := w.Result().Cookies(); len(c) > 0 {
+		t.Errorf("the session cookie was changed: %v", c)
+	}
+	return name
 }
