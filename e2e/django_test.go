@@ -412,4 +412,11 @@ func testDjangoInterop(t *testing.T, kind string) {
 	if got := me(c, dj); got != "erin" {
 		t.Fatalf("after sessionauth re-signed the session, Django with the current key sees %q", got)
 	}
+	// The same with the old key in --secret-key-fallbacks-file, out of sight of ps.
+	rotatedFile := ds.serve(append(ds.djangoFlags(), "--secret-key-fallbacks-file", ds.writeKey("fallbacks", djangoOldKey))...)
+	c = old.client()
+	loginAt(c, old, "erin", carolPassword)
+	if got := me(c, rotatedFile); got != "erin" {
+		t.Fatalf("with the old key in the fallbacks file, sessionauth sees %q", got)
+	}
 }

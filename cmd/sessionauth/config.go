@@ -87,7 +87,8 @@ func (f *flagSet) get(name string) string { return *f.raw[name] }
 func (f *flagSet) databaseFlags() {
 	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path, sqlite:// URL or postgres:// URL")
 	f.str("session-store", "database", "where sessions live: database (the --database store), memory, a postgres:// URL, or redis://, rediss://, redis+cluster://h1,h2/, redis+sentinel://h1,h2/master")
-	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation)")
+	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation); visible in ps, prefer --secret-key-fallbacks-file")
+	f.str("secret-key-fallbacks-file", "", "file of previous secret keys still accepted, one per line (mode 0600)")
 	f.str("django-database", "", "share users, sessions and DRF tokens with a Django project: its database (SQLite path or postgres:// URL)")
 	f.str("django-secret-key-file", "", "file holding the Django project's SECRET_KEY (with --django-database)")
 	f.str("django-version", "", "the Django project's version, such as 4.2 (with --django-database): decides password hashing and the CSRF cookie form")

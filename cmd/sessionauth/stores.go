@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"runtime"
 	"slices"
@@ -60,6 +59,7 @@ type storeConfig struct {
 	DjangoAuthBackends                           []string      // Django's AUTHENTICATION_BACKENDS; nil: ModelBackend alone
 	SessionAge                                   time.Duration // Django's SESSION_COOKIE_AGE; zero: two weeks
 	SecretKeyFallbacks                           []string      // Django session data signed with these is read too
+	SecretKeyFallbacksFile                       string        // the same, one per line (secretKeyFallbacks reads it)
 }
 
 // storeConfig reads the flags of databaseFlags.
@@ -68,7 +68,8 @@ func (f *flagSet) storeConfig() storeConfig {
 		Database: f.get("database"), SessionStore: f.get("session-store"),
 		DjangoDatabase: f.get("django-database"), DjangoSecretKeyFile: f.get("django-secret-key-file"),
 		DjangoVersion: f.get("django-version"), SecretKeyFallbacks: splitList(f.get("secret-key-fallbacks")),
-		DjangoPasswordHasher: f.get("django-password-hasher"), DjangoArgon2HashLength: f.get("django-argon2-hash-length"),
+		SecretKeyFallbacksFile: f.get("secret-key-fallbacks-file"),
+		DjangoPasswordHasher:   f.get("django-password-hasher"), DjangoArgon2HashLength: f.get("django-argon2-hash-length"),
 		DjangoAuthBackends: splitList(f.get("django-auth-backends")),
 	}
 }
@@ -94,6 +95,8 @@ type stores struct {
 	djangoKey  string
 	hasher     *password.Hasher
 	maskedCSRF bool
+
+	fallbacks []string // retired secret keys still accepted (--secret-key-fallbacks or its file)
 }
 
 // databaseKind tells what --database names: "sqlite" with a file path, or "postgres" with the URL.
@@ -162,6 +165,10 @@ func checkStores(sc storeConfig) error {
 	}
 	if _, err := sessionStoreKind(sc.SessionStore, dbKind); err != nil {
 		return errFlag("session-store", redactURL(sc.SessionStore), err)
+	}
+	if sc.SecretKeyFallbacksFile != "" && len(sc.SecretKeyFallbacks) > 0 {
+		// Keys moved to the file but left on the command line would stay visible in ps.
+		return errFlag("secret-key-fallbacks-file", sc.SecretKeyFallbacksFile, errors.New("use it or --secret-key-fallbacks, not both"))
 	}
 	if sc.DjangoDatabase == "" {
 		switch {
@@ -240,14 +247,10 @@ func djangoHasher(sc storeConfig) (django.Version, password.DjangoHasher, error)
 // readDjangoKey reads the Django project's SECRET_KEY from its file: it must exist and be readable
 // by its owner only.
 func readDjangoKey(file string) (string, error) {
-	b, err := os.ReadFile(file)
+	key, err := readKeyFile("django-secret-key-file", file)
 	if err != nil {
-		return "", errFlag("django-secret-key-file", file, err)
+		return "", err
 	}
-	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
-		return "", errFlag("django-secret-key-file", file, fmt.Errorf("mode %v lets other users read it; chmod 600", info.Mode().Perm()))
-	}
-	key := strings.TrimSpace(string(b))
 	if key == "" {
 		return "", errFlag("django-secret-key-file", file, errors.New("the file is empty"))
 	}
@@ -262,7 +265,11 @@ func openStores(ctx context.Context, sc storeConfig) (*stores, error) {
 	dbKind, target, _ := databaseKind(database)
 	sessKind, _ := sessionStoreKind(sessionStore, dbKind)
 
-	s := &stores{}
+	fallbacks, err := secretKeyFallbacks(sc)
+	if err != nil {
+		return nil, err
+	}
+	s := &stores{fallbacks: fallbacks}
 	fail := func(err error) (*stores, error) {
 		s.Close()
 		return nil, err
@@ -331,7 +338,7 @@ func (s *stores) openDjango(ctx context.Context, sc storeConfig) error {
 	}
 	_, target, _ := databaseKind(sc.DjangoDatabase)
 	dj, err := djangodb.Open(ctx, target, djangodb.Options{
-		SecretKey: key, SecretKeyFallbacks: sc.SecretKeyFallbacks, CookieAge: sc.SessionAge,
+		SecretKey: key, SecretKeyFallbacks: s.fallbacks, CookieAge: sc.SessionAge,
 		AuthBackends: sc.DjangoAuthBackends,
 	})
 	if err != nil {
