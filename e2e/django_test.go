@@ -237,6 +237,32 @@ func testDjangoInterop(t *testing.T, kind string) {
 		t.Fatalf("users list: %s", res)
 	}
 
+	t.Run("--django-password-hasher writes what Django, preferring that hasher, keeps", func(t *testing.T) {
+		testenv.DjangoPythonWith(t, "argon2", "bcrypt")
+		for _, h := range []struct {
+			name  string
+			flags []string
+		}{
+			{"argon2", []string{"--django-password-hasher", "argon2", "--django-argon2-hash-length", "16"}}, // Debian's argon2-cffi 21.1
+			{"bcrypt_sha256", []string{"--django-password-hasher", "bcrypt_sha256"}},
+		} {
+			user, pw := "frank-"+strings.ReplaceAll(h.name, "_", "-"), "Ql7-vivid-otter-"+h.name
+			ds.secret(pw, "frank's password")
+			if res := ds.cli(pw+"\n", append([]string{"createuser", "--username", user, "--password-stdin"}, h.flags...)...); res.code != 0 {
+				t.Fatalf("createuser with %v: %s", h.flags, res)
+			}
+			out := ds.manageCmd(t, []string{"DJANGO_PASSWORD_HASHER=" + h.name}, "shell", "-c", fmt.Sprintf(`
+from django.contrib.auth.hashers import get_hasher
+from django.contrib.auth.models import User
+u = User.objects.get(username=%q)
+stored = u.password
+print(stored.split("$")[0], u.check_password(%q), get_hasher().must_update(stored), User.objects.get(pk=u.pk).password == stored)`, user, pw))
+			if got, want := strings.TrimSpace(out), h.name+" True False True"; got != want {
+				t.Fatalf("Django preferring %s on the CLI's hash: %q (algorithm, check_password, must_update, unchanged); want %q", h.name, got, want)
+			}
+		}
+	})
+
 	davePw := davePassword // changed by the password subtest
 	gosrv := ds.serveGo()
 	dj := ds.serveDjango("")
