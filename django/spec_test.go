@@ -78,7 +78,7 @@ func TestSpecSignedValues(t *testing.T) {
 		}
 	}
 	var s string
-	if err := Loads("ImhlbGxvIg:1r31eq:niDnlXd8f0HUMOGzAOiKzbLsHbm4wD0HReK5ovZkzuc", []string{specKey}, "", 0, &s); err != nil || s != "hello" {
+	if err := Loads("ImhlbGxvIg:1r31eq:niDnlXd8f0HUMOGzAOiKzbLsHbm4wD0HReK5ovZkzuc", []string{specKey}, "", NoAgeLimit, &s); err != nil || s != "hello" {
 		t.Errorf("Loads = %q, %v", s, err)
 	}
 	const legacy = "ODAxOWE4ZTAxZDdkYjhhZWVkMzBhZDM4NTYzNjFlMzk5NmJmY2I2NDp7ImEiOjF9"
