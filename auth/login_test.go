@@ -116,6 +116,49 @@ func TestLoginAsAnotherUserFlushes(t *testing.T) {
 	}
 }
 
+// An anonymous session that still carries an auth hash holds a login this side does not accept (in
+// Django's table: another authentication backend's). Logging in over it starts an empty session, as
+// a login over another user's does: none of that login's data is carried into the new one.
+func TestLoginOverForeignLoginFlushes(t *testing.T) {
+	e := newEnv(t)
+	alice := e.createUser("alice")
+	key, err := session.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	planted := session.Record{Created: now, LastSeen: now, Expires: now.Add(time.Hour), Data: map[string]json.RawMessage{
+		auth.HashSessionKey: json.RawMessage(`"` + auth.SessionAuthHash(testSecret, "another login's password") + `"`),
+		"secret":            json.RawMessage(`"the other login's"`),
+	}}
+	if err := e.st.Save(context.Background(), session.HashKey(key), &planted); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client("", "")
+	c.cookies["sessionid"] = key
+	if status, _ := c.me(); status != http.StatusUnauthorized {
+		t.Fatalf("/me on the foreign login: %d, want anonymous", status)
+	}
+	if _, ok := e.record(key); !ok {
+		t.Fatal("reading the foreign login as anonymous deleted it")
+	}
+	c.csrf()
+	c.login("alice", goodPass)
+	if c.cookies["sessionid"] == key {
+		t.Fatal("login kept the key")
+	}
+	if _, ok := e.record(key); ok {
+		t.Fatal("the foreign login's record survived the login")
+	}
+	if res := c.send("GET", "/data?k=secret", nil); res.json(t)["v"] != "" {
+		t.Fatalf("the new login carries the foreign login's data: %s", res.body)
+	}
+	rec, ok := e.record(c.cookies["sessionid"])
+	if !ok || rec.UserID != strconv.FormatInt(alice.ID, 10) {
+		t.Fatalf("the new session: %v %+v", ok, rec)
+	}
+}
+
 // TestReLoginSameUser covers FIX-05 and the second branch of FIX-07: logging in again as the same
 // user cycles the key every time and keeps the session's data.
 func TestReLoginSameUser(t *testing.T) {

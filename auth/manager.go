@@ -222,7 +222,8 @@ func (m *Manager) unusableStoredHash(err error, userID int64) bool {
 }
 
 // Login attaches u to the request's session, as Django's login does: a session that belonged to
-// another user is flushed, otherwise its key is cycled (the old key dies with this response); the user
+// another user (or holds a login of an authentication backend not accepted here) is flushed,
+// otherwise its key is cycled (the old key dies with this response); the user
 // id and the session auth hash are stored; the CSRF secret is rotated; last_login is updated.
 func (m *Manager) Login(w http.ResponseWriter, r *http.Request, u *User) error {
 	m.init()
@@ -232,12 +233,22 @@ func (m *Manager) Login(w http.ResponseWriter, r *http.Request, u *User) error {
 		return err
 	}
 	stale := current != "" && current != strconv.FormatInt(u.ID, 10)
-	if !stale && current != "" {
+	switch {
+	case !stale && current != "":
 		h, err := s.GetString(HashSessionKey)
 		if err != nil {
 			return err
 		}
 		stale = !m.hashMatches(h, u.Password, m.hashKey)
+	case current == "":
+		// An anonymous session that carries an auth hash holds a login this side does not accept
+		// (a Django session of another authentication backend): start afresh rather than carry
+		// another login's data into this one.
+		_, found, err := s.GetRaw(HashSessionKey)
+		if err != nil {
+			return err
+		}
+		stale = found
 	}
 	if stale {
 		err = s.Flush()

@@ -114,7 +114,7 @@ func checkWithDjango(t *testing.T, python, key string) {
 		pws = append(pws, pw{p, enc})
 	}
 	iters, _ := django.Version{Major: 3, Minor: 2}.PBKDF2Iterations()
-	h := &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: iters}}
+	h := &password.Hasher{Django: &password.PBKDF2SHA256{Iterations: iters}}
 	enc, err := h.Hash(ctx, "correct horse")
 	if err != nil {
 		t.Fatal(err)

@@ -36,8 +36,9 @@
 // get_session_auth_hash and [CheckSessionAuthHash] checks a stored hash
 // against the current key, the fallback keys and the legacy SHA-1 form.
 // Django's password hashes are handled by package auth/password; set
-// password.Hasher.PBKDF2 (see [Version.PBKDF2Iterations]) when the user table
-// is shared with Django.
+// password.Hasher.Django to what [Version.PasswordHasher] returns for the
+// project's first PASSWORD_HASHERS entry when the user table is shared with
+// Django.
 //
 // # CSRF (django.middleware.csrf)
 //

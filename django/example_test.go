@@ -32,9 +32,9 @@ func Example() {
 	// SESSION_COOKIE_AGE; this one was signed in 2023.
 	cookie := "eyJhIjoxfQ:1r31eq:_GJIQ55bNyp2Crb-CNvghRmVJ80WOERV6OLhaLNdzxQ"
 	var cookieData map[string]json.RawMessage
-	err = django.Loads(cookie, keys, django.SignedCookiesSalt, 14*24*time.Hour, &cookieData)
+	err = django.Loads(cookie, keys, django.SignedCookiesSalt, django.MaxAge(14*24*time.Hour), &cookieData)
 	fmt.Println(errors.Is(err, django.ErrSignatureExpired), errors.Is(err, django.ErrBadSignature))
-	err = django.Loads(cookie, keys, django.SignedCookiesSalt, 0, &cookieData) // no age limit
+	err = django.Loads(cookie, keys, django.SignedCookiesSalt, django.NoAgeLimit, &cookieData)
 	fmt.Println(err, string(cookieData["a"]))
 	// Output:
 	// true 1 django.contrib.auth.backends.ModelBackend
@@ -91,9 +91,9 @@ func ExampleDumps() {
 	var v struct {
 		Invite int `json:"invite"`
 	}
-	err = django.Loads(signed, []string{"secret"}, "invitations", time.Hour, &v)
+	err = django.Loads(signed, []string{"secret"}, "invitations", django.MaxAge(time.Hour), &v)
 	fmt.Println(v.Invite, err)
-	err = django.Loads(signed, []string{"secret"}, "other", time.Hour, &v)
+	err = django.Loads(signed, []string{"secret"}, "other", django.MaxAge(time.Hour), &v)
 	fmt.Println(errors.Is(err, django.ErrBadSignature))
 	// Output:
 	// 42 <nil>

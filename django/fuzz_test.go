@@ -33,7 +33,7 @@ func FuzzLoads(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, in := range []string{s, c.sign(s)} {
 			var raw json.RawMessage
-			err := Loads(in, keys, "", 0, &raw)
+			err := Loads(in, keys, "", NoAgeLimit, &raw)
 			if err != nil {
 				if !errors.Is(err, ErrBadSignature) && !errors.Is(err, ErrMalformed) {
 					t.Fatalf("Loads(%q): unexpected error %v", in, err)
@@ -45,7 +45,7 @@ func FuzzLoads(f *testing.F) {
 				t.Fatalf("Dumps(%s) after Loads(%q): %v", raw, in, err)
 			}
 			var back json.RawMessage
-			if err := Loads(again, keys, "", 0, &back); err != nil || !sameJSON(raw, back) {
+			if err := Loads(again, keys, "", NoAgeLimit, &back); err != nil || !sameJSON(raw, back) {
 				t.Fatalf("round trip of %s: %s, %v", raw, back, err)
 			}
 		}

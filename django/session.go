@@ -60,7 +60,7 @@ func DecodeSessionData(s string, keys []string) (map[string]json.RawMessage, err
 	}
 	var data map[string]json.RawMessage
 	ts := TimestampSigner{Signer: Signer{Key: keys[0], FallbackKeys: keys[1:], Salt: SessionSalt, LegacySHA1: true}}
-	err := ts.UnsignObject(s, 0, &data)
+	err := ts.UnsignObject(s, NoAgeLimit, &data)
 	if errors.Is(err, ErrBadSignature) {
 		if legacy, lerr := decodeLegacySession(s, keys); lerr == nil {
 			return legacy, nil

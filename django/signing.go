@@ -31,7 +31,7 @@ const (
 
 	// SignedCookiesSalt is the salt of the signed_cookies session backend,
 	// whose cookie value is Dumps(data, key, SignedCookiesSalt, true) and is
-	// read with Loads and a maxAge of SESSION_COOKIE_AGE.
+	// read with Loads and MaxAge(SESSION_COOKIE_AGE).
 	SignedCookiesSalt = "django.contrib.sessions.backends.signed_cookies"
 
 	// signerSalt and timestampSignerSalt are the salts Django's Signer and
@@ -310,20 +310,53 @@ func (s *TimestampSigner) Sign(value string) (string, error) {
 	return c.sign(value + c.sep + encodeBase62(s.now().Unix())), nil
 }
 
-// Unsign verifies signed and returns the value it carries. With maxAge > 0 a
-// value signed more than maxAge ago gives ErrSignatureExpired; maxAge <= 0
-// means no limit (Django's max_age=None). Errors wrap ErrBadSignature,
-// ErrSignatureExpired, ErrMalformed (correct signature, unreadable
-// timestamp) or ErrConfig.
-func (s *TimestampSigner) Unsign(signed string, maxAge time.Duration) (string, error) {
+// An AgeLimit is how old a timestamped value may be: Django's max_age. The
+// zero AgeLimit, NoAgeLimit, checks no age (max_age=None); MaxAge(d) refuses
+// values signed more than d ago. Unlike a bare duration, it cannot confuse
+// "no limit" with Django's max_age=0, which expires every value.
+type AgeLimit struct {
+	max time.Duration
+	set bool
+}
+
+// NoAgeLimit checks no age, as Django's max_age=None (the default of
+// signing.loads and TimestampSigner.unsign).
+var NoAgeLimit = AgeLimit{}
+
+// MaxAge is Django's max_age=d: a value is expired when more than d has
+// passed since it was signed. As in Django, MaxAge(0) expires a value as
+// soon as any time has passed since the whole second it was signed in, and
+// a negative d expires every value.
+func MaxAge(d time.Duration) AgeLimit { return AgeLimit{max: d, set: true} }
+
+// expired reports whether a value signed at the whole Unix second signed
+// is past the limit at now.
+func (l AgeLimit) expired(now time.Time, signed int64) (time.Duration, bool) {
+	age := now.Sub(time.Unix(signed, 0))
+	return age, l.set && age > l.max
+}
+
+// String describes the limit for error messages.
+func (l AgeLimit) String() string {
+	if !l.set {
+		return "no age limit"
+	}
+	return "max age " + l.max.String()
+}
+
+// Unsign verifies signed and returns the value it carries; a value older
+// than limit allows gives ErrSignatureExpired (NoAgeLimit checks no age).
+// Errors wrap ErrBadSignature, ErrSignatureExpired, ErrMalformed (correct
+// signature, unreadable timestamp) or ErrConfig.
+func (s *TimestampSigner) Unsign(signed string, limit AgeLimit) (string, error) {
 	c, err := s.config(timestampSignerSalt)
 	if err != nil {
 		return "", err
 	}
-	return s.unsign(&c, signed, maxAge)
+	return s.unsign(&c, signed, limit)
 }
 
-func (s *TimestampSigner) unsign(c *config, signed string, maxAge time.Duration) (string, error) {
+func (s *TimestampSigner) unsign(c *config, signed string, limit AgeLimit) (string, error) {
 	stamped, err := c.unsign(signed)
 	if err != nil {
 		return "", err
@@ -337,10 +370,8 @@ func (s *TimestampSigner) unsign(c *config, signed string, maxAge time.Duration)
 	if err != nil {
 		return "", err
 	}
-	if maxAge > 0 {
-		if age := s.now().Sub(time.Unix(t, 0)); age > maxAge {
-			return "", fmt.Errorf("%w: signature age %v > %v", ErrSignatureExpired, age, maxAge)
-		}
+	if age, expired := limit.expired(s.now(), t); expired {
+		return "", fmt.Errorf("%w: signature age %v, %v", ErrSignatureExpired, age, limit)
 	}
 	return value, nil
 }
@@ -359,15 +390,15 @@ func (s *TimestampSigner) SignObject(v any, compress bool) (string, error) {
 	return c.sign(payload + c.sep + encodeBase62(s.now().Unix())), nil
 }
 
-// UnsignObject verifies signed (and its age, if maxAge > 0, as Unsign does)
+// UnsignObject verifies signed (and its age against limit, as Unsign does)
 // and decodes its JSON into into with encoding/json.Unmarshal: Django's
 // TimestampSigner.unsign_object, which loads calls.
-func (s *TimestampSigner) UnsignObject(signed string, maxAge time.Duration, into any) error {
+func (s *TimestampSigner) UnsignObject(signed string, limit AgeLimit, into any) error {
 	c, err := s.config(timestampSignerSalt)
 	if err != nil {
 		return err
 	}
-	payload, err := s.unsign(&c, signed, maxAge)
+	payload, err := s.unsign(&c, signed, limit)
 	if err != nil {
 		return err
 	}
@@ -403,15 +434,15 @@ func Dumps(v any, key, salt string, compress bool) (string, error) {
 // Loads verifies a value made by Dumps or Django's signing.dumps and decodes
 // its JSON into into (with encoding/json.Unmarshal). keys[0] is the secret
 // key and keys[1:] the fallback keys, as Django 4.1 and later try them
-// (SECRET_KEY_FALLBACKS). An empty salt means DefaultSalt. With maxAge > 0 a
-// value signed more than maxAge ago gives ErrSignatureExpired; maxAge <= 0
+// (SECRET_KEY_FALLBACKS). An empty salt means DefaultSalt. A value older than
+// limit allows gives ErrSignatureExpired; NoAgeLimit, Django's default,
 // checks no age.
 //
 // Only HMAC-SHA256 signatures are accepted, as by Django 4.0 and later; use a
 // TimestampSigner with LegacySHA1 to also accept the SHA-1 signatures that
 // Django 3.1 and 3.2 accept. Errors wrap ErrBadSignature,
 // ErrSignatureExpired, ErrMalformed or ErrConfig (no key).
-func Loads(s string, keys []string, salt string, maxAge time.Duration, into any) error {
+func Loads(s string, keys []string, salt string, limit AgeLimit, into any) error {
 	if len(keys) == 0 {
 		return fmt.Errorf("%w: no key", ErrConfig)
 	}
@@ -419,7 +450,7 @@ func Loads(s string, keys []string, salt string, maxAge time.Duration, into any)
 		salt = DefaultSalt
 	}
 	ts := TimestampSigner{Signer: Signer{Key: keys[0], FallbackKeys: keys[1:], Salt: salt}}
-	return ts.UnsignObject(s, maxAge, into)
+	return ts.UnsignObject(s, limit, into)
 }
 
 // encodeObject returns the payload Django's sign_object signs: the base64 of

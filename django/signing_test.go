@@ -36,7 +36,7 @@ func TestSignerConfig(t *testing.T) {
 	if _, err := ts.Sign("v"); !errors.Is(err, ErrConfig) {
 		t.Errorf("empty key: %v", err)
 	}
-	if err := ts.UnsignObject("v:1:x", 0, new(any)); !errors.Is(err, ErrConfig) {
+	if err := ts.UnsignObject("v:1:x", NoAgeLimit, new(any)); !errors.Is(err, ErrConfig) {
 		t.Errorf("empty key: %v", err)
 	}
 	if _, err := (&Signer{Key: "k", Algorithm: "md5"}).Sign("v"); !errors.Is(err, ErrConfig) {
@@ -45,7 +45,7 @@ func TestSignerConfig(t *testing.T) {
 	if _, err := (&Signer{Key: "k"}).SignObject(1, false); err != nil {
 		t.Errorf("SignObject: %v", err)
 	}
-	if err := Loads("x", nil, "", 0, new(any)); !errors.Is(err, ErrConfig) {
+	if err := Loads("x", nil, "", NoAgeLimit, new(any)); !errors.Is(err, ErrConfig) {
 		t.Errorf("Loads without keys: %v", err)
 	}
 	if _, err := Dumps("x", "", "", false); !errors.Is(err, ErrConfig) {
@@ -90,13 +90,13 @@ func TestTampering(t *testing.T) {
 				continue
 			}
 			bad := signed[:i] + string(c) + signed[i+1:]
-			if err := Loads(bad, []string{"k"}, "", 0, new(any)); !errors.Is(err, ErrBadSignature) {
+			if err := Loads(bad, []string{"k"}, "", NoAgeLimit, new(any)); !errors.Is(err, ErrBadSignature) {
 				t.Fatalf("Loads(%q) = %v, want ErrBadSignature", bad, err)
 			}
 		}
 	}
 	for _, bad := range []string{"", signed[:len(signed)-1], signed + "A", "." + signed, strings.ReplaceAll(signed, ":", "")} {
-		if err := Loads(bad, []string{"k"}, "", 0, new(any)); !errors.Is(err, ErrBadSignature) {
+		if err := Loads(bad, []string{"k"}, "", NoAgeLimit, new(any)); !errors.Is(err, ErrBadSignature) {
 			t.Errorf("Loads(%q) = %v, want ErrBadSignature", bad, err)
 		}
 	}
@@ -131,24 +131,24 @@ func TestMalformedPayloads(t *testing.T) {
 	} {
 		signed := c.sign(payload)
 		var v any
-		if err := Loads(signed, []string{"k"}, "", 0, &v); !errors.Is(err, ErrMalformed) || errors.Is(err, ErrBadSignature) {
+		if err := Loads(signed, []string{"k"}, "", NoAgeLimit, &v); !errors.Is(err, ErrMalformed) || errors.Is(err, ErrBadSignature) {
 			t.Errorf("payload %q: Loads = %v, want ErrMalformed", payload, err)
 		}
 	}
 	// A zlib payload decodes; into a mismatched type it is ErrMalformed.
 	signed := c.sign("." + zb64 + ":0")
 	var m map[string]int
-	if err := Loads(signed, []string{"k"}, "", 0, &m); err != nil || m["a"] != 1 {
+	if err := Loads(signed, []string{"k"}, "", NoAgeLimit, &m); err != nil || m["a"] != 1 {
 		t.Errorf("compressed payload: %v, %v", m, err)
 	}
 	var s string
-	if err := Loads(signed, []string{"k"}, "", 0, &s); !errors.Is(err, ErrMalformed) {
+	if err := Loads(signed, []string{"k"}, "", NoAgeLimit, &s); !errors.Is(err, ErrMalformed) {
 		t.Errorf("mismatched type: %v", err)
 	}
 	// Trailing bytes after the zlib stream are ignored, as by Python's
 	// zlib.decompress.
 	signed = c.sign("." + b64.EncodeToString(append(z.Bytes(), "junk"...)) + ":0")
-	if err := Loads(signed, []string{"k"}, "", 0, &m); err != nil || m["a"] != 1 {
+	if err := Loads(signed, []string{"k"}, "", NoAgeLimit, &m); err != nil || m["a"] != 1 {
 		t.Errorf("zlib stream with trailing bytes: %v, %v", m, err)
 	}
 }
@@ -163,7 +163,7 @@ func TestDecompressionLimit(t *testing.T) {
 			t.Fatalf("Dumps = %q, %v", signed, err)
 		}
 		var s string
-		err = Loads(signed, []string{"k"}, "", 0, &s)
+		err = Loads(signed, []string{"k"}, "", NoAgeLimit, &s)
 		if n+2 <= 1000 && (err != nil || len(s) != n) {
 			t.Errorf("%d bytes: %v", n+2, err)
 		}
@@ -178,7 +178,7 @@ func TestLatin1(t *testing.T) {
 	c, _ := (&Signer{Key: "k", Salt: DefaultSalt}).config(timestampSignerSalt)
 	signed := c.sign(b64.EncodeToString([]byte("\"caf\xe9 \xc3\xa9\"")) + ":0")
 	var s string
-	if err := Loads(signed, []string{"k"}, "", 0, &s); err != nil || s != "café Ã©" {
+	if err := Loads(signed, []string{"k"}, "", NoAgeLimit, &s); err != nil || s != "café Ã©" {
 		t.Errorf("Loads = %q, %v; want Latin-1 reading", s, err)
 	}
 }
@@ -233,24 +233,44 @@ func TestBase62Limits(t *testing.T) {
 	}
 }
 
-// A negative maxAge checks nothing, like zero; a value from the future is
-// never expired (Django computes a negative age).
+// Age limits follow Django's max_age: NoAgeLimit (max_age=None) checks
+// nothing; MaxAge(0) expires a value once any time has passed since the whole
+// second it was signed in, a negative MaxAge expires every value; a value from
+// the future is never expired (Django computes a negative age).
 func TestMaxAge(t *testing.T) {
 	s := TimestampSigner{Signer: Signer{Key: "k"}, Now: fixed(1000)}
 	signed, _ := s.Sign("v")
-	s.Now = fixed(999_999)
-	for _, maxAge := range []time.Duration{0, -time.Second} {
-		if v, err := s.Unsign(signed, maxAge); err != nil || v != "v" {
-			t.Errorf("maxAge %v: %q, %v", maxAge, v, err)
+	at := func(sec int64, nsec int64) { s.Now = func() time.Time { return time.Unix(sec, nsec) } }
+	for _, c := range []struct {
+		sec, nsec int64
+		limit     AgeLimit
+		expired   bool
+	}{
+		{999_999, 0, NoAgeLimit, false},
+		{999_999, 0, AgeLimit{}, false}, // the zero value is NoAgeLimit
+		{1000, 0, MaxAge(0), false},     // age exactly 0 is not more than 0
+		{1000, 1, MaxAge(0), true},
+		{1000, 0, MaxAge(-time.Nanosecond), true},
+		{1, 0, MaxAge(-time.Second), false}, // a future value: age -999s is not more than -1s
+		{1, 0, MaxAge(time.Nanosecond), false},
+		{1001, 0, MaxAge(time.Second), false},
+		{1001, 1, MaxAge(time.Second), true},
+	} {
+		at(c.sec, c.nsec)
+		v, err := s.Unsign(signed, c.limit)
+		if c.expired {
+			if !errors.Is(err, ErrSignatureExpired) || !errors.Is(err, ErrBadSignature) {
+				t.Errorf("at %d.%09d, %v: %q, %v; want ErrSignatureExpired", c.sec, c.nsec, c.limit, v, err)
+			}
+		} else if err != nil || v != "v" {
+			t.Errorf("at %d.%09d, %v: %q, %v; want the value", c.sec, c.nsec, c.limit, v, err)
 		}
 	}
-	s.Now = fixed(1)
-	if v, err := s.Unsign(signed, time.Nanosecond); err != nil || v != "v" {
-		t.Errorf("future value: %q, %v", v, err)
+	if got := MaxAge(90 * time.Second).String(); got != "max age 1m30s" {
+		t.Errorf("MaxAge(90s).String() = %q", got)
 	}
-	s.Now = func() time.Time { return time.Unix(1001, 1) }
-	if _, err := s.Unsign(signed, time.Second); !errors.Is(err, ErrSignatureExpired) {
-		t.Errorf("1s+1ns old with maxAge 1s: %v", err)
+	if got := NoAgeLimit.String(); got != "no age limit" {
+		t.Errorf("NoAgeLimit.String() = %q", got)
 	}
 	if got := ErrSignatureExpired.Error(); got != "django: signature expired" {
 		t.Errorf("ErrSignatureExpired = %q", got)

@@ -78,7 +78,7 @@ func TestSpecSignedValues(t *testing.T) {
 		}
 	}
 	var s string
-	if err := Loads("ImhlbGxvIg:1r31eq:niDnlXd8f0HUMOGzAOiKzbLsHbm4wD0HReK5ovZkzuc", []string{specKey}, "", 0, &s); err != nil || s != "hello" {
+	if err := Loads("ImhlbGxvIg:1r31eq:niDnlXd8f0HUMOGzAOiKzbLsHbm4wD0HReK5ovZkzuc", []string{specKey}, "", NoAgeLimit, &s); err != nil || s != "hello" {
 		t.Errorf("Loads = %q, %v", s, err)
 	}
 	const legacy = "ODAxOWE4ZTAxZDdkYjhhZWVkMzBhZDM4NTYzNjFlMzk5NmJmY2I2NDp7ImEiOjF9"
@@ -157,7 +157,7 @@ func TestSpecPasswordHashes(t *testing.T) {
 		iters   int
 		upgrade bool
 	}{{v32, false}, {v40, true}} {
-		h := &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: c.iters}}
+		h := &password.Hasher{Django: &password.PBKDF2SHA256{Iterations: c.iters}}
 		ok, up, err := h.Verify(ctx, "password", enc)
 		if !ok || up != c.upgrade || err != nil {
 			t.Errorf("Hasher with %d iterations: Verify = %v, %v, %v; want upgrade %v", c.iters, ok, up, err, c.upgrade)

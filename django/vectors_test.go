@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -29,6 +30,12 @@ type djangoVectors struct {
 		Value     string    `json:"value"`
 		Signed    string    `json:"signed"`
 	} `json:"signer"`
+	MaxAge []struct {
+		Signed  string   `json:"signed"`
+		Now     float64  `json:"now"`
+		MaxAge  *float64 `json:"max_age"` // seconds; null is max_age=None
+		Expired bool     `json:"expired"`
+	} `json:"max_age"`
 	TimestampSigner []struct {
 		Key       string    `json:"key"`
 		Salt      *string   `json:"salt"`
@@ -169,6 +176,29 @@ func TestDjangoVectorsSigner(t *testing.T) {
 	}
 }
 
+// Django's verdicts on a value's age, including max_age=0 and a negative max_age (which expire
+// values, unlike NoAgeLimit) and a fractional now.
+func TestDjangoVectorsMaxAge(t *testing.T) {
+	v := loadVectors(t)
+	if len(v.MaxAge) == 0 {
+		t.Fatal("no max_age vectors")
+	}
+	for _, c := range v.MaxAge {
+		sec, frac := math.Modf(c.Now)
+		s := TimestampSigner{Signer: Signer{Key: v.SecretKey}, Now: func() time.Time {
+			return time.Unix(int64(sec), int64(math.Round(frac*1e9)))
+		}}
+		limit := NoAgeLimit
+		if c.MaxAge != nil {
+			limit = MaxAge(time.Duration(*c.MaxAge * float64(time.Second)))
+		}
+		_, err := s.Unsign(c.Signed, limit)
+		if expired := errors.Is(err, ErrSignatureExpired); expired != c.Expired || (err != nil && !expired) {
+			t.Errorf("now %v, %v: %v; Django says expired %v", c.Now, limit, err, c.Expired)
+		}
+	}
+}
+
 func TestDjangoVectorsTimestampSigner(t *testing.T) {
 	v := loadVectors(t)
 	for _, c := range v.TimestampSigner {
@@ -180,14 +210,14 @@ func TestDjangoVectorsTimestampSigner(t *testing.T) {
 		}
 		// Age limits: exactly maxAge old passes, a second more expires.
 		s.Now = fixed(c.Time + 60)
-		if val, err := s.Unsign(c.Signed, time.Minute); err != nil || val != c.Value {
+		if val, err := s.Unsign(c.Signed, MaxAge(time.Minute)); err != nil || val != c.Value {
 			t.Errorf("%q at age 60s, maxAge 1m: %q, %v", c.Signed, val, err)
 		}
 		s.Now = fixed(c.Time + 61)
-		if _, err := s.Unsign(c.Signed, time.Minute); !errors.Is(err, ErrSignatureExpired) || !errors.Is(err, ErrBadSignature) {
+		if _, err := s.Unsign(c.Signed, MaxAge(time.Minute)); !errors.Is(err, ErrSignatureExpired) || !errors.Is(err, ErrBadSignature) {
 			t.Errorf("%q at age 61s, maxAge 1m: %v", c.Signed, err)
 		}
-		if val, err := s.Unsign(c.Signed, 0); err != nil || val != c.Value {
+		if val, err := s.Unsign(c.Signed, NoAgeLimit); err != nil || val != c.Value {
 			t.Errorf("%q without maxAge: %q, %v", c.Signed, val, err)
 		}
 		// A plain Signer with the same salt sees value:timestamp; the
@@ -211,19 +241,19 @@ func TestDjangoVectorsDumps(t *testing.T) {
 	for _, c := range v.Dumps {
 		var raw json.RawMessage
 		s := TimestampSigner{Signer: Signer{Key: c.Key, Salt: c.Salt, LegacySHA1: true}}
-		if err := s.UnsignObject(c.Signed, 0, &raw); err != nil || string(raw) != c.JSON {
+		if err := s.UnsignObject(c.Signed, NoAgeLimit, &raw); err != nil || string(raw) != c.JSON {
 			t.Errorf("UnsignObject(%q) = %s, %v; want %s", c.Signed, raw, err, c.JSON)
 		}
 		if c.Algorithm == SHA1 {
-			if err := Loads(c.Signed, []string{c.Key}, c.Salt, 0, &raw); !errors.Is(err, ErrBadSignature) {
+			if err := Loads(c.Signed, []string{c.Key}, c.Salt, NoAgeLimit, &raw); !errors.Is(err, ErrBadSignature) {
 				t.Errorf("Loads accepted a SHA-1 signature: %v", err)
 			}
 			continue
 		}
-		if err := Loads(c.Signed, []string{c.Key}, c.Salt, 0, &raw); err != nil || string(raw) != c.JSON {
+		if err := Loads(c.Signed, []string{c.Key}, c.Salt, NoAgeLimit, &raw); err != nil || string(raw) != c.JSON {
 			t.Errorf("Loads(%q) = %s, %v; want %s", c.Signed, raw, err, c.JSON)
 		}
-		if err := Loads(c.Signed, []string{"new key", c.Key}, c.Salt, 0, &raw); err != nil || string(raw) != c.JSON {
+		if err := Loads(c.Signed, []string{"new key", c.Key}, c.Salt, NoAgeLimit, &raw); err != nil || string(raw) != c.JSON {
 			t.Errorf("Loads(%q) with the key as fallback = %s, %v", c.Signed, raw, err)
 		}
 		withTime(t, c.Time)
@@ -235,7 +265,7 @@ func TestDjangoVectorsDumps(t *testing.T) {
 		if !djangoCompressed && got != c.Signed {
 			t.Errorf("Dumps(%s, compress=%v) = %q, Django %q", c.JSON, c.Compress, got, c.Signed)
 		}
-		if err := Loads(got, []string{c.Key}, c.Salt, 0, &raw); err != nil || string(raw) != c.JSON {
+		if err := Loads(got, []string{c.Key}, c.Salt, NoAgeLimit, &raw); err != nil || string(raw) != c.JSON {
 			t.Errorf("Loads(Dumps(%s)) = %s, %v", c.JSON, raw, err)
 		}
 		// Compression is used when it pays, as Django decides; the zlib
@@ -282,11 +312,11 @@ func TestDjangoVectorsSessions(t *testing.T) {
 		}
 		var cookie map[string]json.RawMessage
 		withTime(t, c.Time+15*24*3600)
-		if err := Loads(c.SignedCookie, keys, SignedCookiesSalt, 14*24*time.Hour, &cookie); !errors.Is(err, ErrSignatureExpired) {
+		if err := Loads(c.SignedCookie, keys, SignedCookiesSalt, MaxAge(14*24*time.Hour), &cookie); !errors.Is(err, ErrSignatureExpired) {
 			t.Errorf("a 15-day-old signed cookie with a two-week maxAge: %v", err)
 		}
 		s := TimestampSigner{Signer: Signer{Key: v.SecretKey, Salt: SignedCookiesSalt}, Now: fixed(c.Time + 100)}
-		if err := s.UnsignObject(c.SignedCookie, 14*24*time.Hour, &cookie); err != nil || !sameData(cookie, want) {
+		if err := s.UnsignObject(c.SignedCookie, MaxAge(14*24*time.Hour), &cookie); err != nil || !sameData(cookie, want) {
 			t.Errorf("signed cookie %q = %v, %v", c.SignedCookie, cookie, err)
 		}
 		if _, err := DecodeSessionData(c.SignedCookie, keys); !errors.Is(err, ErrBadSignature) {

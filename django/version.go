@@ -1,9 +1,12 @@
 package django
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
+
+	"github.com/sessionauth/sessionauth/auth/password"
 )
 
 // Version is a Django feature release, such as 3.2 or 5.2. Formats that
@@ -68,4 +71,55 @@ var pbkdf2Iterations = map[Version]int{
 func (v Version) PBKDF2Iterations() (n int, ok bool) {
 	n, ok = pbkdf2Iterations[v]
 	return n, ok
+}
+
+// Names of the password hashers PasswordHasher configures: Django's
+// algorithm names, the prefixes of their hashes.
+const (
+	HasherPBKDF2SHA256 = "pbkdf2_sha256" // PBKDF2PasswordHasher, Django's default
+	HasherArgon2       = "argon2"        // Argon2PasswordHasher (needs argon2-cffi)
+	HasherBCryptSHA256 = "bcrypt_sha256" // BCryptSHA256PasswordHasher (needs bcrypt)
+)
+
+// PasswordHasher returns the hasher that writes what this release writes
+// with the hasher named algorithm first in PASSWORD_HASHERS, for
+// password.Hasher.Django: a Hasher with it keeps the hashes Django keeps and
+// asks for an upgrade of the ones Django would rehash, so that neither side
+// rewrites the other's hashes.
+//
+//   - "pbkdf2_sha256": this release's iteration count (PBKDF2Iterations).
+//   - "argon2" (Django 3.2 and later; 3.1 wrote argon2i with other costs):
+//     argon2id, m=102400, t=2, p=8, and a hash of argon2KeyLen bytes, which
+//     Django takes from the argon2-cffi it runs with
+//     (argon2.DEFAULT_HASH_LENGTH: 16 up to argon2-cffi 21.1, 32 from 21.2).
+//   - "bcrypt_sha256": work factor 12.
+//
+// argon2KeyLen must be 16 or 32 for "argon2" and 0 otherwise. The argon2 and
+// bcrypt parameters were read in Django 3.2's and 5.2's sources (the same in
+// both) and checked against Django 3.2; for 6.0 and 6.1 they are assumed
+// unchanged (their release notes change only the PBKDF2 count). It fails for
+// an unknown algorithm or release, argon2 before 3.2, and a bad argon2KeyLen.
+func (v Version) PasswordHasher(algorithm string, argon2KeyLen int) (password.DjangoHasher, error) {
+	n, ok := v.PBKDF2Iterations()
+	if !ok {
+		return nil, fmt.Errorf("django: Django %s is not supported (3.1 to 6.1 are)", v)
+	}
+	if algorithm != HasherArgon2 && argon2KeyLen != 0 {
+		return nil, errors.New("django: an argon2 hash length is only for the argon2 hasher")
+	}
+	switch algorithm {
+	case HasherPBKDF2SHA256:
+		return &password.PBKDF2SHA256{Iterations: n}, nil
+	case HasherArgon2:
+		if v.before(3, 2) {
+			return nil, fmt.Errorf("django: Django %s's argon2 hasher (argon2i, other costs) is not supported; 3.2 and later are", v)
+		}
+		if argon2KeyLen != password.DjangoArgon2KeyLenPre212 && argon2KeyLen != password.DjangoArgon2KeyLen {
+			return nil, fmt.Errorf("django: argon2 hash length %d: argon2-cffi writes 16 (up to 21.1) or 32 (21.2 and later)", argon2KeyLen)
+		}
+		return &password.DjangoArgon2{KeyLen: uint32(argon2KeyLen)}, nil
+	case HasherBCryptSHA256:
+		return &password.BCryptSHA256{}, nil
+	}
+	return nil, fmt.Errorf("django: unknown password hasher %q (want pbkdf2_sha256, argon2 or bcrypt_sha256)", algorithm)
 }

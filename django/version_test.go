@@ -2,8 +2,11 @@ package django
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 
+	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/csrf"
 )
 
@@ -68,6 +71,57 @@ func TestCSRFCookieValue(t *testing.T) {
 		}
 		if got, err := CSRFSecret(c.in); !errors.Is(err, c.want) {
 			t.Errorf("CSRFSecret(%q) = %q, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+}
+
+// PasswordHasher configures each hasher with the release's parameters and
+// refuses what it cannot match.
+func TestPasswordHasher(t *testing.T) {
+	for _, c := range []struct {
+		v         Version
+		algorithm string
+		keyLen    int
+		want      password.DjangoHasher
+	}{
+		{Version{3, 2}, HasherPBKDF2SHA256, 0, &password.PBKDF2SHA256{Iterations: 260_000}},
+		{Version{5, 2}, HasherPBKDF2SHA256, 0, &password.PBKDF2SHA256{Iterations: 1_000_000}},
+		{Version{3, 1}, HasherPBKDF2SHA256, 0, &password.PBKDF2SHA256{Iterations: 216_000}},
+		{Version{3, 2}, HasherArgon2, 16, &password.DjangoArgon2{KeyLen: 16}},
+		{Version{5, 2}, HasherArgon2, 32, &password.DjangoArgon2{KeyLen: 32}},
+		{Version{3, 1}, HasherBCryptSHA256, 0, &password.BCryptSHA256{}},
+		{Version{6, 1}, HasherBCryptSHA256, 0, &password.BCryptSHA256{}},
+	} {
+		got, err := c.v.PasswordHasher(c.algorithm, c.keyLen)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%v.PasswordHasher(%q, %d) = %#v, %v; want %#v", c.v, c.algorithm, c.keyLen, got, err, c.want)
+			continue
+		}
+		if got.Algorithm() != c.algorithm {
+			t.Errorf("%v.PasswordHasher(%q): algorithm %q", c.v, c.algorithm, got.Algorithm())
+		}
+		if err := (&password.Hasher{Django: got}).Check(); err != nil && !errors.Is(err, password.ErrWeakParameters) {
+			t.Errorf("%v.PasswordHasher(%q): Check() = %v", c.v, c.algorithm, err)
+		}
+	}
+	for _, c := range []struct {
+		v         Version
+		algorithm string
+		keyLen    int
+		want      string
+	}{
+		{Version{3, 0}, HasherPBKDF2SHA256, 0, "not supported"},
+		{Version{6, 2}, HasherBCryptSHA256, 0, "not supported"},
+		{Version{3, 1}, HasherArgon2, 16, "argon2i"},
+		{Version{3, 2}, HasherArgon2, 0, "hash length 0"},
+		{Version{3, 2}, HasherArgon2, 24, "hash length 24"},
+		{Version{3, 2}, HasherPBKDF2SHA256, 16, "only for the argon2 hasher"},
+		{Version{3, 2}, "pbkdf2_sha1", 0, "unknown password hasher"},
+		{Version{3, 2}, "scrypt", 0, "unknown password hasher"},
+		{Version{3, 2}, "", 0, "unknown password hasher"},
+	} {
+		if got, err := c.v.PasswordHasher(c.algorithm, c.keyLen); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v.PasswordHasher(%q, %d) = %v, %v; want an error with %q", c.v, c.algorithm, c.keyLen, got, err, c.want)
 		}
 	}
 }

@@ -111,7 +111,7 @@ func TestSecretKeyInDatabase(t *testing.T) {
 
 // --secret-key-file is created with mode 0600 and reused: sessions survive a restart with the same
 // key, die with another (the session auth hash no longer matches), and live on when the old key is
-// given in --secret-key-fallbacks.
+// given in --secret-key-fallbacks or in the file of --secret-key-fallbacks-file.
 func TestSecretKeyFile(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
@@ -133,6 +133,7 @@ func TestSecretKeyFile(t *testing.T) {
 	}
 	c := srv.loggedIn("alice", alicePassword)
 	d := srv.loggedIn("alice", alicePassword)
+	e := srv.loggedIn("alice", alicePassword)
 	srv.stop()
 
 	srv = s.serve("--secret-key-file", keyFile)
@@ -147,6 +148,14 @@ func TestSecretKeyFile(t *testing.T) {
 	b3, _ := os.ReadFile(otherFile)
 	s.secret(strings.TrimSpace(string(b3)), "secret key")
 	expect(t, d.to(srv).get("/api/auth/me"), http.StatusOK, "/me with the old key as a fallback")
+	srv.stop()
+
+	fallbacks := filepath.Join(s.dir, "fallbacks")
+	if err := os.WriteFile(fallbacks, []byte("\nsome-even-older-key-0123456789abcdefghij\n"+key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv = s.serve("--secret-key-file", otherFile, "--secret-key-fallbacks-file", fallbacks)
+	expect(t, e.to(srv).get("/api/auth/me"), http.StatusOK, "/me with the old key in the fallbacks file")
 	srv.stop()
 
 	srv = s.serve("--secret-key-file", otherFile)

@@ -237,6 +237,32 @@ func testDjangoInterop(t *testing.T, kind string) {
 		t.Fatalf("users list: %s", res)
 	}
 
+	t.Run("--django-password-hasher writes what Django, preferring that hasher, keeps", func(t *testing.T) {
+		testenv.DjangoPythonWith(t, "argon2", "bcrypt")
+		for _, h := range []struct {
+			name  string
+			flags []string
+		}{
+			{"argon2", []string{"--django-password-hasher", "argon2", "--django-argon2-hash-length", "16"}}, // Debian's argon2-cffi 21.1
+			{"bcrypt_sha256", []string{"--django-password-hasher", "bcrypt_sha256"}},
+		} {
+			user, pw := "frank-"+strings.ReplaceAll(h.name, "_", "-"), "Ql7-vivid-otter-"+h.name
+			ds.secret(pw, "frank's password")
+			if res := ds.cli(pw+"\n", append([]string{"createuser", "--username", user, "--password-stdin"}, h.flags...)...); res.code != 0 {
+				t.Fatalf("createuser with %v: %s", h.flags, res)
+			}
+			out := ds.manageCmd(t, []string{"DJANGO_PASSWORD_HASHER=" + h.name}, "shell", "-c", fmt.Sprintf(`
+from django.contrib.auth.hashers import get_hasher
+from django.contrib.auth.models import User
+u = User.objects.get(username=%q)
+stored = u.password
+print(stored.split("$")[0], u.check_password(%q), get_hasher().must_update(stored), User.objects.get(pk=u.pk).password == stored)`, user, pw))
+			if got, want := strings.TrimSpace(out), h.name+" True False True"; got != want {
+				t.Fatalf("Django preferring %s on the CLI's hash: %q (algorithm, check_password, must_update, unchanged); want %q", h.name, got, want)
+			}
+		}
+	})
+
 	davePw := davePassword // changed by the password subtest
 	gosrv := ds.serveGo()
 	dj := ds.serveDjango("")
@@ -281,10 +307,24 @@ func testDjangoInterop(t *testing.T, kind string) {
 		}
 	})
 
-	t.Run("the CSRF token of one is accepted by the other", func(t *testing.T) {
+	t.Run("the CSRF token of one is accepted by the other, a wrong or missing one by neither", func(t *testing.T) {
+		// Negative controls in the same run: each side refuses the same request with another browser's
+		// (well-formed) token or with none, so the acceptances below are not a check that is off.
+		stranger := gosrv.client().csrf()
+		refused := func(r *response, what string) {
+			t.Helper()
+			if r.StatusCode != http.StatusForbidden || !strings.Contains(string(r.body), "CSRF Failed") {
+				t.Fatalf("%s: %s; want 403 CSRF Failed", what, r)
+			}
+		}
+		creds := map[string]any{"username": "dave", "password": davePassword}
 		c := dj.client()
 		tok := c.csrf() // Django's cookie and token
-		if r := c.at(gosrv).post("/api/auth/login", map[string]any{"username": "dave", "password": davePassword}, "X-CSRFToken", tok); r.StatusCode != http.StatusOK {
+		for _, srv := range []*server{gosrv, dj} {
+			refused(c.at(srv).post("/api/auth/login", creds, "X-CSRFToken", stranger), "login on "+srv.base+" with another browser's token")
+			refused(c.at(srv).post("/api/auth/login", creds, "X-CSRFToken", omit), "login on "+srv.base+" without a token")
+		}
+		if r := c.at(gosrv).post("/api/auth/login", creds, "X-CSRFToken", tok); r.StatusCode != http.StatusOK {
 			t.Fatalf("sessionauth login with Django's CSRF token: %s", r)
 		}
 		d := gosrv.client()
@@ -294,14 +334,25 @@ func testDjangoInterop(t *testing.T, kind string) {
 		} else if len(d.cookies["csrftoken"]) != 64 {
 			t.Fatalf("for Django %s sessionauth must write the masked 64-character cookie, wrote %q", ds.version, d.cookies["csrftoken"])
 		}
-		if r := d.at(dj).post("/api/auth/login", map[string]any{"username": "dave", "password": davePassword}, "X-CSRFToken", tok); r.StatusCode != http.StatusOK {
+		for _, srv := range []*server{dj, gosrv} {
+			refused(d.at(srv).post("/api/auth/login", creds, "X-CSRFToken", stranger), "login on "+srv.base+" with another browser's token")
+			refused(d.at(srv).post("/api/auth/login", creds, "X-CSRFToken", omit), "login on "+srv.base+" without a token")
+		}
+		if r := d.at(dj).post("/api/auth/login", creds, "X-CSRFToken", tok); r.StatusCode != http.StatusOK {
 			t.Fatalf("Django login with sessionauth's CSRF token: %s", r)
 		}
-		// An unsafe request on the other side after the login, with the rotated cookie.
-		if r := d.at(gosrv).post("/api/notes", map[string]any{"title": "from a Django login", "body": "x"}); r.StatusCode != http.StatusCreated {
+		// An unsafe request on the other side after the login, with the rotated cookie; refused
+		// there too without the right token.
+		note := map[string]any{"title": "from a Django login", "body": "x"}
+		refused(d.at(gosrv).post("/api/notes", note, "X-CSRFToken", stranger), "POST /api/notes on sessionauth with another browser's token")
+		refused(d.at(gosrv).post("/api/notes", note, "X-CSRFToken", omit), "POST /api/notes on sessionauth without a token")
+		if r := d.at(gosrv).post("/api/notes", note); r.StatusCode != http.StatusCreated {
 			t.Fatalf("POST /api/notes on sessionauth with Django's rotated CSRF cookie: %s", r)
 		}
-		if r := c.at(dj).post("/api/session", map[string]any{"key": "color", "value": "green"}); r.StatusCode != http.StatusNoContent {
+		value := map[string]any{"key": "color", "value": "green"}
+		refused(c.at(dj).post("/api/session", value, "X-CSRFToken", stranger), "POST /api/session on Django with another browser's token")
+		refused(c.at(dj).post("/api/session", value, "X-CSRFToken", omit), "POST /api/session on Django without a token")
+		if r := c.at(dj).post("/api/session", value); r.StatusCode != http.StatusNoContent {
 			t.Fatalf("POST /api/session on Django with sessionauth's rotated CSRF cookie: %s", r)
 		}
 	})
@@ -411,5 +462,12 @@ func testDjangoInterop(t *testing.T, kind string) {
 	// sessionauth moved the session to the current key: Django with the current key reads it.
 	if got := me(c, dj); got != "erin" {
 		t.Fatalf("after sessionauth re-signed the session, Django with the current key sees %q", got)
+	}
+	// The same with the old key in --secret-key-fallbacks-file, out of sight of ps.
+	rotatedFile := ds.serve(append(ds.djangoFlags(), "--secret-key-fallbacks-file", ds.writeKey("fallbacks", djangoOldKey))...)
+	c = old.client()
+	loginAt(c, old, "erin", carolPassword)
+	if got := me(c, rotatedFile); got != "erin" {
+		t.Fatalf("with the old key in the fallbacks file, sessionauth sees %q", got)
 	}
 }

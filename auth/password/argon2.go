@@ -3,6 +3,7 @@ package password
 import (
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -153,4 +154,116 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Parameters of Django's Argon2PasswordHasher from Django 3.2 on (read in
+// Django 3.2's and 5.2's hashers.py; earlier releases used argon2i with
+// m=512, p=2).
+const (
+	DjangoArgon2Time    = 2
+	DjangoArgon2Memory  = 102400 // KiB
+	DjangoArgon2Threads = 8
+)
+
+// Hash lengths Django's Argon2PasswordHasher takes from argon2-cffi's
+// DEFAULT_HASH_LENGTH: 16 bytes up to argon2-cffi 21.1.0 (Debian 12's
+// python3-argon2), 32 from 21.2.0 (December 2021, RFC 9106's profile).
+const (
+	DjangoArgon2KeyLenPre212 = 16
+	DjangoArgon2KeyLen       = 32
+)
+
+// djangoArgon2MaxKey bounds DjangoArgon2.KeyLen; argon2-cffi writes 16 or 32.
+const djangoArgon2MaxKey = 64
+
+// DjangoArgon2 is Django's Argon2PasswordHasher (algorithm name "argon2") as
+// Django 3.2 and later run it: argon2id, version 19, the parameters below,
+// and Django's usual salt (22 characters of [a-zA-Z0-9], used as their
+// bytes):
+//
+//	argon2$argon2id$v=19$m=102400,t=2,p=8$<salt>$<hash>
+//
+// Django rehashes an argon2 hash at login when any of variant, version,
+// memory, time, parallelism or hash length differs from its own, or when the
+// salt is shorter than 22 bytes; a Hasher with this DjangoArgon2 as its
+// Django hasher asks for an upgrade in exactly those cases. The zero value
+// is Django's hasher with argon2-cffi 21.2.0 or later.
+type DjangoArgon2 struct {
+	// Time, Memory (KiB) and Threads are the argon2 cost parameters; zero
+	// means Django's (DjangoArgon2Time, DjangoArgon2Memory,
+	// DjangoArgon2Threads). Set them only for a project that subclasses the
+	// hasher with other values.
+	Time    uint32
+	Memory  uint32
+	Threads uint8
+	// KeyLen is the hash length in bytes, which Django does not fix but
+	// takes from the argon2-cffi it runs with: DjangoArgon2KeyLenPre212 (16)
+	// or DjangoArgon2KeyLen (32; zero means this). Print it with
+	// python3 -c 'import argon2; print(argon2.DEFAULT_HASH_LENGTH)'.
+	KeyLen uint32
+}
+
+func (d *DjangoArgon2) params() params {
+	return params{memory: d.Memory, time: d.Time, threads: d.Threads}.or(params{DjangoArgon2Memory, DjangoArgon2Time, DjangoArgon2Threads})
+}
+
+func (d *DjangoArgon2) keyLen() uint32 {
+	if d.KeyLen == 0 {
+		return DjangoArgon2KeyLen
+	}
+	return d.KeyLen
+}
+
+// Algorithm returns "argon2".
+func (d *DjangoArgon2) Algorithm() string { return "argon2" }
+
+// Hash returns what Django's make_password writes with Argon2PasswordHasher
+// first in PASSWORD_HASHERS: argon2id with d's parameters, a new
+// 22-character salt of [a-zA-Z0-9] from crypto/rand, and a KeyLen-byte hash.
+// It runs immediately, outside any Hasher's concurrency limit and counter.
+// Errors: ErrTooLong, and ErrUnsafeParameters for parameters argon2 cannot
+// use, beyond the Max* limits, or a KeyLen outside 16..64.
+func (d *DjangoArgon2) Hash(password string) (string, error) {
+	if len(password) > MaxLength {
+		return "", ErrTooLong
+	}
+	if err := d.validate(&defaultLimits); err != nil {
+		return "", err
+	}
+	return d.encode(password, randomAlnum(saltLen)), nil
+}
+
+// encode is Django's Argon2PasswordHasher.encode with the given salt.
+func (d *DjangoArgon2) encode(password, salt string) string {
+	p := d.params()
+	key := argon2.IDKey([]byte(password), []byte(salt), p.time, p.memory, p.threads, d.keyLen())
+	return encodeArgon2(argon2ID, p, []byte(salt), key)
+}
+
+func (d *DjangoArgon2) validate(lim *limits) error {
+	p := d.params()
+	if err := p.check(lim); err != nil {
+		return fmt.Errorf("%w: Django argon2 hasher has m=%d,t=%d,p=%d (argon2 needs t>=1, m>=8p; limits m<=%d, t<=%d, p<=%d)",
+			err, p.memory, p.time, p.threads, lim.memory, lim.time, lim.threads)
+	}
+	if n := d.keyLen(); n < argon2MinKey || n > djangoArgon2MaxKey {
+		return fmt.Errorf("%w: Django argon2 hasher has a %d-byte hash (want %d..%d)", ErrUnsafeParameters, n, argon2MinKey, djangoArgon2MaxKey)
+	}
+	return nil
+}
+
+func (d *DjangoArgon2) weak() error { return d.params().weak() }
+
+// current mirrors Argon2PasswordHasher.must_update: argon2-cffi's parameters
+// (variant, version, memory, time, parallelism, hash length) must all match,
+// and the salt must carry 128 bits by Django's count (22 characters of a
+// 62-letter alphabet; Django decodes the salt as Latin-1, one character per
+// byte).
+func (d *DjangoArgon2) current(st storedHash) bool {
+	a, ok := st.(*argon2Hash)
+	return ok && a.variant == argon2ID && a.p == d.params() && uint32(len(a.key)) == d.keyLen() && len(a.salt) >= djangoSaltChars
+}
+
+func (d *DjangoArgon2) dummy(salt []byte) storedHash {
+	return &argon2Hash{variant: argon2ID, p: d.params(), salt: salt, key: make([]byte, d.keyLen())}
 }

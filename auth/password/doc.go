@@ -3,7 +3,7 @@
 //
 // # Hashing
 //
-// A [Hasher] creates new hashes with argon2id (unless [Hasher.PBKDF2] is
+// A [Hasher] creates new hashes with argon2id (unless [Hasher.Django] is
 // set, see below), written in the encoding that
 // Django's Argon2PasswordHasher uses, so that a Django project sharing the
 // same user table can verify them:
@@ -28,9 +28,12 @@
 // [EncodePBKDF2] and [EncodeBCryptSHA256] write Django's other formats, for
 // tools that must produce hashes an older Django can read.
 //
-// When the user table is shared with a Django project that keeps its default
-// PASSWORD_HASHERS, set [Hasher.PBKDF2] to a [PBKDF2SHA256] with that Django
-// version's iteration count: the Hasher then writes pbkdf2_sha256 and asks
+// When the user table is shared with a Django project, set [Hasher.Django]
+// to the [DjangoHasher] first in that project's PASSWORD_HASHERS, with that
+// Django version's parameters: [PBKDF2SHA256] (the default; its iteration
+// count changes with every release), [DjangoArgon2] or [BCryptSHA256]
+// (package django's Version.PasswordHasher picks them by version). The
+// Hasher then writes that format with Django's parameters and salt, and asks
 // for an upgrade exactly when Django would rehash, so that neither side keeps
 // rewriting the other's hashes.
 //

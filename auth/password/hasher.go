@@ -79,9 +79,8 @@ func (unsafeParamsError) Error() string { return "password: cost parameters out 
 // Is makes errors.Is(ErrUnsafeParameters, ErrUnknownFormat) true.
 func (unsafeParamsError) Is(target error) bool { return target == ErrUnknownFormat }
 
-// Hasher hashes new passwords with argon2id (or, with PBKDF2 set, with
-// Django's default pbkdf2_sha256) and verifies those and Django's other
-// encodings. The zero value is ready to use with the OWASP parameters.
+// Hasher hashes new passwords with argon2id (or, with Django set, with one
+// of Django's hashers) and verifies those and Django's other encodings. The zero value is ready to use with the OWASP parameters.
 //
 // Set the fields before the first use and do not change or copy a Hasher
 // after that; one Hasher is meant to be shared by the whole process (its
@@ -98,19 +97,19 @@ type Hasher struct {
 	// Threads is the argon2 parallelism (lanes); 0 means DefaultThreads.
 	Threads uint8
 
-	// PBKDF2, when set, makes pbkdf2_sha256 the preferred algorithm instead
-	// of argon2id, as it is in Django's default PASSWORD_HASHERS: Hash writes
-	// pbkdf2_sha256 with PBKDF2's iteration count and a 22-character salt,
-	// Burn costs as much as verifying such a hash, and Verify asks for an
-	// upgrade exactly when Django's check_password would rehash: the stored
-	// hash is not pbkdf2_sha256, its iteration count differs (higher or
-	// lower), or its salt is shorter than 22 characters. Set it when the
-	// user table is shared with a Django project, with the iteration count
-	// of that Django version, so that logins on either side do not keep
-	// rewriting each other's hashes (every rewrite changes the session auth
-	// hash, which logs the user's other sessions out). Memory, Time and
-	// Threads are then unused.
-	PBKDF2 *PBKDF2SHA256
+	// Django, when set, makes one of Django's password hashers the preferred
+	// algorithm instead of argon2id: the first entry of the PASSWORD_HASHERS
+	// of a Django project that shares the user table ([PBKDF2SHA256],
+	// Django's default, [DjangoArgon2] or [BCryptSHA256], each with that
+	// Django version's parameters). Hash then writes that hasher's format
+	// with exactly Django's parameters and salt, Burn costs as much as
+	// verifying such a hash, and Verify asks for an upgrade exactly when
+	// Django's check_password would rehash: the stored hash names another
+	// algorithm, or Django's must_update is true for it. So logins on either
+	// side do not keep rewriting each other's hashes (every rewrite changes
+	// the session auth hash, which logs the user's other sessions out).
+	// Memory, Time and Threads are then unused.
+	Django DjangoHasher
 
 	// MaxConcurrent is the most password-hash computations (Hash, Verify,
 	// Burn) that run at the same time; 0 means 2*GOMAXPROCS. Peak memory is
@@ -190,30 +189,34 @@ func (h *Hasher) init() {
 
 // params returns the effective argon2 parameters (defaults applied).
 func (h *Hasher) params() params {
-	p := params{memory: h.Memory, time: h.Time, threads: h.Threads}
+	return params{memory: h.Memory, time: h.Time, threads: h.Threads}.or(params{DefaultMemory, DefaultTime, DefaultThreads})
+}
+
+// or returns p with its zero fields taken from defaults.
+func (p params) or(defaults params) params {
 	if p.memory == 0 {
-		p.memory = DefaultMemory
+		p.memory = defaults.memory
 	}
 	if p.time == 0 {
-		p.time = DefaultTime
+		p.time = defaults.time
 	}
 	if p.threads == 0 {
-		p.threads = DefaultThreads
+		p.threads = defaults.threads
 	}
 	return p
 }
 
 // validParams checks the Hasher's own parameters against what argon2 allows
-// and against the Max* limits, and the PBKDF2 iteration count if set.
+// and against the Max* limits, and the Django hasher's if set.
 func (h *Hasher) validParams() (params, error) {
 	p := h.params()
 	if err := p.check(h.limits()); err != nil {
 		return p, fmt.Errorf("%w: Hasher has m=%d,t=%d,p=%d (argon2 needs t>=1, m>=8p; limits m<=%d, t<=%d, p<=%d)",
 			err, p.memory, p.time, p.threads, h.limits().memory, h.limits().time, h.limits().threads)
 	}
-	if h.PBKDF2 != nil {
-		if n := h.PBKDF2.iterations(); n < 1 || n > h.limits().iterations {
-			return p, fmt.Errorf("%w: Hasher has PBKDF2 iterations %d (limits 1..%d)", ErrUnsafeParameters, n, h.limits().iterations)
+	if h.Django != nil {
+		if err := h.Django.validate(h.limits()); err != nil {
+			return p, err
 		}
 	}
 	return p, nil
@@ -224,19 +227,24 @@ func (h *Hasher) validParams() (params, error) {
 // limits (Hash would fail), ErrWeakParameters when they are usable but below
 // the OWASP recommendations for argon2id (m=47104 KiB with t=1, 19456 with
 // t=2, 12288 with t=3, 9216 with t=4, 7168 with t>=5), nil otherwise. With
-// PBKDF2 set, the argon2 parameters are unused and the OWASP minimum is
-// [OWASPPBKDF2Iterations] (Django 4.2 and later meet it).
+// Django set, the argon2 parameters are unused and the Django hasher's are
+// judged instead: at least [OWASPPBKDF2Iterations] for pbkdf2_sha256 (Django
+// 4.2 and later meet it), the argon2id rule above for DjangoArgon2 (Django's
+// parameters meet it), a cost of at least [OWASPBCryptCost] for bcrypt_sha256.
 func (h *Hasher) Check() error {
 	p, err := h.validParams()
 	if err != nil {
 		return err
 	}
-	if h.PBKDF2 != nil {
-		if n := h.PBKDF2.iterations(); n < OWASPPBKDF2Iterations {
-			return fmt.Errorf("%w: pbkdf2_sha256 with %d iterations needs at least %d", ErrWeakParameters, n, OWASPPBKDF2Iterations)
-		}
-		return nil
+	if h.Django != nil {
+		return h.Django.weak()
 	}
+	return p.weak()
+}
+
+// weak reports argon2id parameters below the OWASP recommendations as
+// ErrWeakParameters.
+func (p params) weak() error {
 	var min uint32
 	switch p.time {
 	case 1:
@@ -284,9 +292,9 @@ func (h *Hasher) compute(ctx context.Context, f func()) error {
 }
 
 // Hash returns a new argon2id hash of password in Django's argon2 encoding,
-// with a fresh 16-byte random salt and a 32-byte key; with PBKDF2 set, a
-// pbkdf2_sha256 hash in Django's encoding with a fresh 22-character salt
-// (what Django's make_password writes). It fails with
+// with a fresh 16-byte random salt and a 32-byte key; with Django set, a hash
+// in that Django hasher's encoding, parameters and salt (what Django's
+// make_password writes with it first in PASSWORD_HASHERS). It fails with
 // ErrTooLong for passwords over MaxLength bytes, with ErrBusy or the
 // context's error when no computation slot could be had, and with an error
 // wrapping ErrUnsafeParameters when the Hasher's parameters are unusable.
@@ -300,10 +308,10 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if h.PBKDF2 != nil {
+	if h.Django != nil {
 		var encoded string
 		var herr error
-		if err := h.compute(ctx, func() { encoded, herr = h.PBKDF2.Hash(password) }); err != nil {
+		if err := h.compute(ctx, func() { encoded, herr = h.Django.Hash(password) }); err != nil {
 			return "", err
 		}
 		return encoded, herr
@@ -323,8 +331,8 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 // whether encoded should be replaced by Hash(password) because it uses
 // another algorithm or variant than argon2id, other memory/time/parallelism
 // parameters than the Hasher's, or an argon2 salt shorter than 16 bytes
-// (with PBKDF2 set: because it is not a pbkdf2_sha256 hash with PBKDF2's
-// iteration count and a salt of at least 22 characters).
+// (with Django set: because Django's check_password would rehash it with
+// that hasher preferred).
 // upgrade is only ever true together with ok, so a caller can never be led to
 // store a hash of a wrong password.
 //
@@ -358,8 +366,8 @@ func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, upgr
 // outdated reports whether st should be replaced by a hash of the Hasher's
 // preferred algorithm and parameters.
 func (h *Hasher) outdated(st storedHash, p params) bool {
-	if h.PBKDF2 != nil {
-		return !h.PBKDF2.current(st)
+	if h.Django != nil {
+		return !h.Django.current(st)
 	}
 	return st.outdated(p)
 }
@@ -381,8 +389,8 @@ func (h *Hasher) Burn(ctx context.Context, password string) error {
 }
 
 func (h *Hasher) burn(ctx context.Context, password string, p params) error {
-	if h.PBKDF2 != nil {
-		st := &pbkdf2Hash{iterations: h.PBKDF2.iterations(), salt: string(h.dummySalt[:]), key: "-"}
+	if h.Django != nil {
+		st := h.Django.dummy(h.dummySalt[:])
 		return h.compute(ctx, func() { st.check(password) })
 	}
 	return h.compute(ctx, func() {

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"hash"
 	"strconv"
 	"strings"
@@ -46,7 +47,7 @@ const djangoSaltChars = saltLen
 
 // PBKDF2SHA256 is Django's default password hasher, PBKDF2PasswordHasher
 // (algorithm name "pbkdf2_sha256", the first entry of Django's default
-// PASSWORD_HASHERS). Set it as [Hasher.PBKDF2] to make a Hasher write and
+// PASSWORD_HASHERS). Set it as [Hasher.Django] to make a Hasher write and
 // prefer it; its Hash method can also be called directly by tools.
 type PBKDF2SHA256 struct {
 	// Iterations is the PBKDF2 iteration count; 0 means
@@ -63,6 +64,9 @@ func (p *PBKDF2SHA256) iterations() int {
 	return p.Iterations
 }
 
+// Algorithm returns "pbkdf2_sha256".
+func (p *PBKDF2SHA256) Algorithm() string { return algPBKDF2SHA256 }
+
 // Hash returns Django's encoding of password,
 //
 //	pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>
@@ -70,10 +74,24 @@ func (p *PBKDF2SHA256) iterations() int {
 // with a new 22-character salt of [a-zA-Z0-9] from crypto/rand: what Django's
 // make_password(password) writes. It runs immediately, outside any Hasher's
 // concurrency limit and counter; a server hashes through a Hasher with
-// PBKDF2 set instead. Errors: ErrTooLong, and ErrUnsafeParameters for
+// Django set instead. Errors: ErrTooLong, and ErrUnsafeParameters for
 // iterations outside 1..MaxPBKDF2Iterations.
 func (p *PBKDF2SHA256) Hash(password string) (string, error) {
 	return EncodePBKDF2(password, randomAlnum(saltLen), p.iterations(), false)
+}
+
+func (p *PBKDF2SHA256) validate(lim *limits) error {
+	if n := p.iterations(); n < 1 || n > lim.iterations {
+		return fmt.Errorf("%w: pbkdf2_sha256 with %d iterations (limits 1..%d)", ErrUnsafeParameters, n, lim.iterations)
+	}
+	return nil
+}
+
+func (p *PBKDF2SHA256) weak() error {
+	if n := p.iterations(); n < OWASPPBKDF2Iterations {
+		return fmt.Errorf("%w: pbkdf2_sha256 with %d iterations needs at least %d", ErrWeakParameters, n, OWASPPBKDF2Iterations)
+	}
+	return nil
 }
 
 // current reports whether st is a pbkdf2_sha256 hash that Django, with p as
@@ -82,6 +100,10 @@ func (p *PBKDF2SHA256) Hash(password string) (string, error) {
 func (p *PBKDF2SHA256) current(st storedHash) bool {
 	h, ok := st.(*pbkdf2Hash)
 	return ok && !h.sha1 && h.iterations == p.iterations() && utf8.RuneCountInString(h.salt) >= djangoSaltChars
+}
+
+func (p *PBKDF2SHA256) dummy(salt []byte) storedHash {
+	return &pbkdf2Hash{iterations: p.iterations(), salt: string(salt), key: "-"}
 }
 
 // errBadSalt is returned by the encoders for a salt Django could not store.
@@ -188,6 +210,6 @@ func (p *pbkdf2Hash) check(password string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(p.key)) == 1
 }
 
-// outdated: any PBKDF2 hash is replaced by argon2id (a Hasher with PBKDF2 set
-// asks PBKDF2SHA256.current instead).
+// outdated: any PBKDF2 hash is replaced by argon2id (a Hasher with Django
+// set asks DjangoHasher.current instead).
 func (p *pbkdf2Hash) outdated(params) bool { return true }

@@ -169,14 +169,14 @@ func TestPBKDF2SHA256Hash(t *testing.T) {
 	}
 }
 
-// A Hasher with PBKDF2 set hashes in pbkdf2_sha256 and asks for an upgrade
+// A Hasher with Django set to PBKDF2SHA256 hashes in pbkdf2_sha256 and asks for an upgrade
 // exactly when Django's check_password would rehash (spec §2.7: another
 // algorithm, another iteration count either way, or a salt under 22
 // characters).
 func TestHasherPreferringPBKDF2(t *testing.T) {
 	ctx := context.Background()
 	var n atomic.Int64
-	h := &Hasher{Memory: 64, Time: 1, Threads: 1, PBKDF2: &PBKDF2SHA256{Iterations: 1000}, OnCompute: func() { n.Add(1) }}
+	h := &Hasher{Memory: 64, Time: 1, Threads: 1, Django: &PBKDF2SHA256{Iterations: 1000}, OnCompute: func() { n.Add(1) }}
 	enc, err := h.Hash(ctx, "pw")
 	if err != nil {
 		t.Fatal(err)
@@ -262,13 +262,13 @@ func TestCheckPBKDF2(t *testing.T) {
 		{MaxPBKDF2Iterations + 1, ErrUnsafeParameters},
 	} {
 		// Weak argon2 parameters do not matter once PBKDF2 is preferred.
-		h := &Hasher{Memory: 64, Time: 1, PBKDF2: &PBKDF2SHA256{Iterations: c.iters}}
+		h := &Hasher{Memory: 64, Time: 1, Django: &PBKDF2SHA256{Iterations: c.iters}}
 		if err := h.Check(); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 			t.Errorf("PBKDF2 iterations %d: Check() = %v, want %v", c.iters, err, c.want)
 		}
 	}
 	var n atomic.Int64
-	bad := &Hasher{PBKDF2: &PBKDF2SHA256{Iterations: MaxPBKDF2Iterations + 1}, OnCompute: func() { n.Add(1) }}
+	bad := &Hasher{Django: &PBKDF2SHA256{Iterations: MaxPBKDF2Iterations + 1}, OnCompute: func() { n.Add(1) }}
 	ctx := context.Background()
 	if _, err := bad.Hash(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
 		t.Errorf("Hash: %v", err)

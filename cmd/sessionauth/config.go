@@ -13,6 +13,7 @@ import (
 
 	"github.com/sessionauth/sessionauth/clientip"
 	"github.com/sessionauth/sessionauth/csrf"
+	"github.com/sessionauth/sessionauth/django"
 	"github.com/sessionauth/sessionauth/throttle"
 )
 
@@ -93,10 +94,14 @@ func (f *flagSet) get(name string) string { return *f.raw[name] }
 func (f *flagSet) databaseFlags() {
 	f.str("database", "sessionauth.db", "users, tokens and (by default) sessions: a SQLite file path, sqlite:// URL or postgres:// URL")
 	f.str("session-store", "database", "where sessions live: database (the --database store), memory, a postgres:// URL, or redis://, rediss://, redis+cluster://h1,h2/, redis+sentinel://h1,h2/master")
-	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation)")
+	f.str("secret-key-fallbacks", "", "comma-separated previous secret keys still accepted (key rotation); visible in ps, prefer --secret-key-fallbacks-file")
+	f.str("secret-key-fallbacks-file", "", "file of previous secret keys still accepted, one per line (mode 0600)")
 	f.str("django-database", "", "share users, sessions and DRF tokens with a Django project: its database (SQLite path or postgres:// URL)")
 	f.str("django-secret-key-file", "", "file holding the Django project's SECRET_KEY (with --django-database)")
 	f.str("django-version", "", "the Django project's version, such as 4.2 (with --django-database): decides password hashing and the CSRF cookie form")
+	f.str("django-password-hasher", django.HasherPBKDF2SHA256, "the first entry of the Django project's PASSWORD_HASHERS, which new password hashes are written with: pbkdf2_sha256, argon2 or bcrypt_sha256 (with --django-database)")
+	f.str("django-auth-backends", django.ModelBackend, "the Django project's AUTHENTICATION_BACKENDS, comma-separated (with --django-database): a session logged in through another backend is anonymous here, as in Django; logins made here record the first")
+	f.str("django-argon2-hash-length", "", "with --django-password-hasher argon2: the hash length of the project's argon2-cffi, 16 (argon2-cffi 21.1 and older) or 32 (21.2 and later)")
 }
 
 func (f *flagSet) serveFlags() {

@@ -99,8 +99,9 @@ func TestServeConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{
-		storeConfig: storeConfig{Database: "sessionauth.db", SessionStore: "database", SessionAge: 336 * time.Hour},
-		Addr:        "127.0.0.1:8000", SessionCookieName: "sessionid",
+		storeConfig: storeConfig{Database: "sessionauth.db", SessionStore: "database", SessionAge: 336 * time.Hour,
+			DjangoPasswordHasher: "pbkdf2_sha256", DjangoAuthBackends: []string{"django.contrib.auth.backends.ModelBackend"}},
+		Addr: "127.0.0.1:8000", SessionCookieName: "sessionid",
 		LoginRate:        throttle.Rate{N: 5, Period: time.Minute},
 		LoginAddressRate: throttle.Rate{N: 30, Period: time.Minute}, LogFormat: "text", LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
@@ -319,6 +320,24 @@ func TestCheckDjangoStores(t *testing.T) {
 	if err := checkStores(pg); err != nil {
 		t.Errorf("checkStores(%+v): %v", pg, err)
 	}
+	custom := ok
+	custom.DjangoAuthBackends = []string{"myapp.backends.Email", "django.contrib.auth.backends.ModelBackend"}
+	if err := checkStores(custom); err != nil {
+		t.Errorf("checkStores(%+v): %v", custom, err)
+	}
+	for _, h := range []struct{ name, keyLen, want string }{
+		{"", "", "pbkdf2_sha256"}, {"pbkdf2_sha256", "", "pbkdf2_sha256"},
+		{"argon2", "16", "argon2"}, {"argon2", "32", "argon2"}, {"bcrypt_sha256", "", "bcrypt_sha256"},
+	} {
+		c := ok
+		c.DjangoPasswordHasher, c.DjangoArgon2HashLength = h.name, h.keyLen
+		if err := checkStores(c); err != nil {
+			t.Errorf("checkStores(%+v): %v", c, err)
+		}
+		if _, got, err := djangoHasher(c); err != nil || got.Algorithm() != h.want {
+			t.Errorf("djangoHasher(%q, %q) = %v, %v; want %s", h.name, h.keyLen, got, err, h.want)
+		}
+	}
 	for _, tc := range []struct {
 		change func(*storeConfig)
 		flag   string
@@ -332,10 +351,42 @@ func TestCheckDjangoStores(t *testing.T) {
 		{func(c *storeConfig) { c.DjangoDatabase = "mysql://u:secret@h/db" }, "--django-database"},
 		{func(c *storeConfig) { c.DjangoDatabase = "" }, "--django-secret-key-file"},
 		{func(c *storeConfig) { c.DjangoDatabase, c.DjangoSecretKeyFile = "", "" }, "--django-version"},
+		{func(c *storeConfig) { c.DjangoPasswordHasher = "scrypt" }, "--django-password-hasher"},
+		{func(c *storeConfig) { c.DjangoPasswordHasher = "pbkdf2_sha1" }, "--django-password-hasher"},
+		{func(c *storeConfig) { c.DjangoPasswordHasher = "argon2" }, "--django-argon2-hash-length"},
+		{func(c *storeConfig) { c.DjangoPasswordHasher, c.DjangoArgon2HashLength = "argon2", "24" }, "--django-argon2-hash-length"},
+		{func(c *storeConfig) { c.DjangoPasswordHasher, c.DjangoArgon2HashLength = "argon2", "sixteen" }, "--django-argon2-hash-length"},
+		{func(c *storeConfig) { c.DjangoArgon2HashLength = "16" }, "--django-argon2-hash-length"},
+		{func(c *storeConfig) { c.DjangoAuthBackends = []string{"myapp.backends.Email", "not a path"} }, "--django-auth-backends"},
+		{func(c *storeConfig) { c.DjangoAuthBackends = []string{"ModelBackend"} }, "--django-auth-backends"},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", ""
+			c.DjangoAuthBackends = []string{"django.contrib.auth.backends.ModelBackend", "myapp.backends.Email"}
+		}, "--django-auth-backends"},
+		{func(c *storeConfig) {
+			c.DjangoPasswordHasher, c.DjangoArgon2HashLength, c.DjangoVersion = "argon2", "16", "3.1"
+		}, "--django-password-hasher"},
+		{func(c *storeConfig) { c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", "" }, ""},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion = "", "", ""
+			c.DjangoAuthBackends = []string{"django.contrib.auth.backends.ModelBackend"}
+		}, ""},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion, c.DjangoPasswordHasher = "", "", "", "bcrypt_sha256"
+		}, "--django-password-hasher"},
+		{func(c *storeConfig) {
+			c.DjangoDatabase, c.DjangoSecretKeyFile, c.DjangoVersion, c.DjangoArgon2HashLength = "", "", "", "32"
+		}, "--django-argon2-hash-length"},
 	} {
 		c := ok
 		tc.change(&c)
 		err := checkStores(c)
+		if tc.flag == "" { // valid: no Django, with the Django flags at their defaults
+			if err != nil {
+				t.Errorf("checkStores(%+v) = %v", c, err)
+			}
+			continue
+		}
 		if err == nil || !strings.HasPrefix(err.Error(), "invalid "+tc.flag+" ") {
 			t.Errorf("checkStores(%+v) = %v, want an error naming %s", c, err, tc.flag)
 		} else if strings.Contains(err.Error(), "secret@") {

@@ -52,12 +52,51 @@ func loadSecretKey(ctx context.Context, file string, db settings) (string, error
 	if err != nil {
 		return "", errFlag("secret-key-file", file, err)
 	}
-	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
-		return "", errFlag("secret-key-file", file, fmt.Errorf("mode %v lets other users read it; chmod 600", info.Mode().Perm()))
+	key, err := keyFileContent("secret-key-file", file, b)
+	if err != nil {
+		return "", err
 	}
-	key := strings.TrimSpace(string(b))
 	if len(key) < 32 {
 		return "", errFlag("secret-key-file", file, errors.New("the key must be at least 32 characters"))
 	}
 	return key, nil
+}
+
+// readKeyFile reads a file of secret keys named by the flag name: it must exist and be readable by
+// its owner only. It returns the content without surrounding whitespace.
+func readKeyFile(name, file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", errFlag(name, file, err)
+	}
+	return keyFileContent(name, file, b)
+}
+
+// keyFileContent checks the mode of file, whose content is b, and returns b without surrounding
+// whitespace. Only the owner may read a key file: anyone who reads a key can sign sessions.
+func keyFileContent(name, file string, b []byte) (string, error) {
+	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return "", errFlag(name, file, fmt.Errorf("mode %v lets other users read it; chmod 600", info.Mode().Perm()))
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// secretKeyFallbacks returns the retired keys still accepted: --secret-key-fallbacks (a
+// comma-separated list, visible to anyone who can list processes) or --secret-key-fallbacks-file
+// (one key per line, blank lines ignored; an empty file means none), not both.
+func secretKeyFallbacks(sc storeConfig) ([]string, error) {
+	if sc.SecretKeyFallbacksFile == "" {
+		return sc.SecretKeyFallbacks, nil
+	}
+	content, err := readKeyFile("secret-key-fallbacks-file", sc.SecretKeyFallbacksFile)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for line := range strings.Lines(content) {
+		if k := strings.TrimSpace(line); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
 }

@@ -95,7 +95,7 @@ func (srv *server) build(ctx context.Context, stderr io.Writer) error {
 		Users: st.users, Tokens: st.tokens, Sessions: sm, CSRF: policy,
 		Hasher:             st.passwordHasher(),
 		SecretKey:          secret,
-		SecretKeyFallbacks: cfg.SecretKeyFallbacks,
+		SecretKeyFallbacks: st.fallbacks,
 		Throttle: &auth.LoginThrottle{
 			Store:   st.throttle,
 			Account: []throttle.Rate{cfg.LoginRate, {N: 100, Period: time.Hour}},

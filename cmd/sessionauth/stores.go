@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -51,8 +53,13 @@ type storeConfig struct {
 	// With DjangoDatabase, users, sessions and (if DRF's authtoken is installed) tokens live in the
 	// Django project's tables; --database keeps throttle counters, settings and the demo notes.
 	DjangoDatabase, DjangoSecretKeyFile, DjangoVersion string
-	SessionAge                                         time.Duration // Django's SESSION_COOKIE_AGE; zero: two weeks
-	SecretKeyFallbacks                                 []string      // Django session data signed with these is read too
+	// The first entry of Django's PASSWORD_HASHERS, by algorithm name ("" means pbkdf2_sha256), and for
+	// argon2 the hash length of the project's argon2-cffi.
+	DjangoPasswordHasher, DjangoArgon2HashLength string
+	DjangoAuthBackends                           []string      // Django's AUTHENTICATION_BACKENDS; nil: ModelBackend alone
+	SessionAge                                   time.Duration // Django's SESSION_COOKIE_AGE; zero: two weeks
+	SecretKeyFallbacks                           []string      // Django session data signed with these is read too
+	SecretKeyFallbacksFile                       string        // the same, one per line (secretKeyFallbacks reads it)
 }
 
 // storeConfig reads the flags of databaseFlags.
@@ -61,6 +68,9 @@ func (f *flagSet) storeConfig() storeConfig {
 		Database: f.get("database"), SessionStore: f.get("session-store"),
 		DjangoDatabase: f.get("django-database"), DjangoSecretKeyFile: f.get("django-secret-key-file"),
 		DjangoVersion: f.get("django-version"), SecretKeyFallbacks: splitList(f.get("secret-key-fallbacks")),
+		SecretKeyFallbacksFile: f.get("secret-key-fallbacks-file"),
+		DjangoPasswordHasher:   f.get("django-password-hasher"), DjangoArgon2HashLength: f.get("django-argon2-hash-length"),
+		DjangoAuthBackends: splitList(f.get("django-auth-backends")),
 	}
 }
 
@@ -85,6 +95,8 @@ type stores struct {
 	djangoKey  string
 	hasher     *password.Hasher
 	maskedCSRF bool
+
+	fallbacks []string // retired secret keys still accepted (--secret-key-fallbacks or its file)
 }
 
 // databaseKind tells what --database names: "sqlite" with a file path, or "postgres" with the URL.
@@ -160,12 +172,22 @@ func checkStores(sc storeConfig) error {
 	if _, err := sessionStoreKind(sc.SessionStore, dbKind); err != nil {
 		return errFlag("session-store", redactURL(sc.SessionStore), err)
 	}
+	if sc.SecretKeyFallbacksFile != "" && len(sc.SecretKeyFallbacks) > 0 {
+		// Keys moved to the file but left on the command line would stay visible in ps.
+		return errFlag("secret-key-fallbacks-file", sc.SecretKeyFallbacksFile, errors.New("use it or --secret-key-fallbacks, not both"))
+	}
 	if sc.DjangoDatabase == "" {
 		switch {
 		case sc.DjangoSecretKeyFile != "":
 			return errFlag("django-secret-key-file", sc.DjangoSecretKeyFile, errors.New("needs --django-database"))
 		case sc.DjangoVersion != "":
 			return errFlag("django-version", sc.DjangoVersion, errors.New("needs --django-database"))
+		case sc.DjangoPasswordHasher != "" && sc.DjangoPasswordHasher != django.HasherPBKDF2SHA256:
+			return errFlag("django-password-hasher", sc.DjangoPasswordHasher, errors.New("needs --django-database"))
+		case sc.DjangoArgon2HashLength != "":
+			return errFlag("django-argon2-hash-length", sc.DjangoArgon2HashLength, errors.New("needs --django-database"))
+		case len(sc.DjangoAuthBackends) > 0 && !slices.Equal(sc.DjangoAuthBackends, []string{django.ModelBackend}):
+			return errFlag("django-auth-backends", strings.Join(sc.DjangoAuthBackends, ","), errors.New("needs --django-database"))
 		}
 		return nil
 	}
@@ -179,39 +201,62 @@ func checkStores(sc storeConfig) error {
 	if sc.DjangoSecretKeyFile == "" {
 		return errFlag("django-secret-key-file", "", errors.New("--django-database needs the Django project's SECRET_KEY in a file"))
 	}
-	if _, _, err := djangoVersion(sc.DjangoVersion); err != nil {
-		return errFlag("django-version", sc.DjangoVersion, err)
+	for _, b := range sc.DjangoAuthBackends {
+		if !dottedPath.MatchString(b) {
+			return errFlag("django-auth-backends", strings.Join(sc.DjangoAuthBackends, ","), fmt.Errorf("%q is not a dotted Python path such as %s", b, django.ModelBackend))
+		}
 	}
-	return nil
+	_, _, err = djangoHasher(sc)
+	return err
 }
 
-// djangoVersion parses --django-version and returns the PBKDF2 iteration count that release writes.
-func djangoVersion(s string) (django.Version, int, error) {
-	if s == "" {
-		return django.Version{}, 0, errors.New("--django-database needs the Django project's version (such as 4.2): it decides how new password hashes are written")
+// dottedPath is a Python import path such as django.contrib.auth.backends.ModelBackend.
+var dottedPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+
+// djangoHasher parses --django-version, --django-password-hasher and --django-argon2-hash-length and
+// returns the hasher that writes what that Django release writes; errors name the flag.
+func djangoHasher(sc storeConfig) (django.Version, password.DjangoHasher, error) {
+	if sc.DjangoVersion == "" {
+		return django.Version{}, nil, errFlag("django-version", "", errors.New("--django-database needs the Django project's version (such as 4.2): it decides how new password hashes are written"))
 	}
-	v, err := django.ParseVersion(s)
+	v, err := django.ParseVersion(sc.DjangoVersion)
 	if err != nil {
-		return django.Version{}, 0, errors.New("want a Django version such as 3.2, 4.2 or 5.1")
+		return django.Version{}, nil, errFlag("django-version", sc.DjangoVersion, errors.New("want a Django version such as 3.2, 4.2 or 5.1"))
 	}
-	n, ok := v.PBKDF2Iterations()
-	if !ok {
-		return django.Version{}, 0, fmt.Errorf("Django %s is not supported (3.1 to 6.1 are)", v)
+	if _, ok := v.PBKDF2Iterations(); !ok {
+		return django.Version{}, nil, errFlag("django-version", sc.DjangoVersion, fmt.Errorf("Django %s is not supported (3.1 to 6.1 are)", v))
 	}
-	return v, n, nil
+	name := sc.DjangoPasswordHasher
+	if name == "" {
+		name = django.HasherPBKDF2SHA256
+	}
+	keyLen := 0
+	switch {
+	case name == django.HasherArgon2 && sc.DjangoArgon2HashLength == "":
+		return django.Version{}, nil, errFlag("django-argon2-hash-length", "", errors.New(
+			"--django-password-hasher argon2 needs the hash length of the project's argon2-cffi: 16 up to 21.1, 32 from 21.2 "+
+				"(python3 -c 'import argon2; print(argon2.DEFAULT_HASH_LENGTH)')"))
+	case name != django.HasherArgon2 && sc.DjangoArgon2HashLength != "":
+		return django.Version{}, nil, errFlag("django-argon2-hash-length", sc.DjangoArgon2HashLength, errors.New("only with --django-password-hasher argon2"))
+	case name == django.HasherArgon2:
+		if keyLen, err = strconv.Atoi(sc.DjangoArgon2HashLength); err != nil || (keyLen != 16 && keyLen != 32) {
+			return django.Version{}, nil, errFlag("django-argon2-hash-length", sc.DjangoArgon2HashLength, errors.New("want 16 or 32"))
+		}
+	}
+	h, err := v.PasswordHasher(name, keyLen)
+	if err != nil {
+		return django.Version{}, nil, errFlag("django-password-hasher", sc.DjangoPasswordHasher, errors.New(strings.TrimPrefix(err.Error(), "django: ")))
+	}
+	return v, h, nil
 }
 
 // readDjangoKey reads the Django project's SECRET_KEY from its file: it must exist and be readable
 // by its owner only.
 func readDjangoKey(file string) (string, error) {
-	b, err := os.ReadFile(file)
+	key, err := readKeyFile("django-secret-key-file", file)
 	if err != nil {
-		return "", errFlag("django-secret-key-file", file, err)
+		return "", err
 	}
-	if info, err := os.Stat(file); err == nil && info.Mode().Perm()&0o077 != 0 {
-		return "", errFlag("django-secret-key-file", file, fmt.Errorf("mode %v lets other users read it; chmod 600", info.Mode().Perm()))
-	}
-	key := strings.TrimSpace(string(b))
 	if key == "" {
 		return "", errFlag("django-secret-key-file", file, errors.New("the file is empty"))
 	}
@@ -226,7 +271,11 @@ func openStores(ctx context.Context, sc storeConfig) (*stores, error) {
 	dbKind, target, _ := databaseKind(database)
 	sessKind, _ := sessionStoreKind(sessionStore, dbKind)
 
-	s := &stores{}
+	fallbacks, err := secretKeyFallbacks(sc)
+	if err != nil {
+		return nil, err
+	}
+	s := &stores{fallbacks: fallbacks}
 	fail := func(err error) (*stores, error) {
 		s.Close()
 		return nil, err
@@ -297,10 +346,14 @@ func (s *stores) openDjango(ctx context.Context, sc storeConfig) error {
 	if err != nil {
 		return err
 	}
-	v, iterations, _ := djangoVersion(sc.DjangoVersion)
+	v, hasher, err := djangoHasher(sc)
+	if err != nil {
+		return err
+	}
 	_, target, _ := databaseKind(sc.DjangoDatabase)
 	dj, err := djangodb.Open(ctx, target, djangodb.Options{
-		SecretKey: key, SecretKeyFallbacks: sc.SecretKeyFallbacks, CookieAge: sc.SessionAge,
+		SecretKey: key, SecretKeyFallbacks: s.fallbacks, CookieAge: sc.SessionAge,
+		AuthBackends: sc.DjangoAuthBackends,
 	})
 	if err != nil {
 		return fmt.Errorf("opening --django-database %s: %w", redactURL(sc.DjangoDatabase), err)
@@ -312,7 +365,12 @@ func (s *stores) openDjango(ctx context.Context, sc storeConfig) error {
 		s.tokens = dj // DRF's table; without it, tokens stay in --database
 	}
 	s.djangoKey = key
-	s.hasher = &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: iterations}}
+	s.hasher = &password.Hasher{Django: hasher}
+	if _, ok := hasher.(*password.DjangoArgon2); ok {
+		// Django's argon2 costs 100 MiB a computation: at most four at once bound a login flood to
+		// 400 MiB, and with eight lanes each, four already keep 32 cores busy.
+		s.hasher.MaxConcurrent = min(2*runtime.GOMAXPROCS(0), 4)
+	}
 	s.maskedCSRF = v.MasksCSRFCookie()
 	return nil
 }

@@ -113,6 +113,22 @@ def gen():
                                "value": "hello", "signed": s.sign("hello")})
     out["timestamp_signer"] = ts
 
+    # Django's verdict on a value's age: max_age None checks nothing, 0 expires a value as soon as
+    # any time has passed since its (whole-second) timestamp, a negative one expires everything.
+    with at(TIME):
+        signed = signing.TimestampSigner(SECRET_KEY).sign("hello")
+    ages = []
+    for now in [TIME, TIME + 0.5, TIME + 60, TIME + 60.5, TIME - 5]:
+        for max_age in [None, 0, -1, 0.25, 60]:
+            with at(now):
+                try:
+                    signing.TimestampSigner(SECRET_KEY).unsign(signed, max_age=max_age)
+                    expired = False
+                except signing.SignatureExpired:
+                    expired = True
+            ages.append({"signed": signed, "now": now, "max_age": max_age, "expired": expired})
+    out["max_age"] = ages
+
     dumps = []
     for key in [SECRET_KEY, OTHER_KEY]:
         for salt in ["django.core.signing", "django.contrib.sessions.SessionStore"]:

@@ -64,3 +64,23 @@ func DjangoPython(t testing.TB) string {
 	t.Skipf("%s=%s but no python that imports django and rest_framework was found (tried %v); install python3-django and python3-djangorestframework", Django, v, candidates)
 	return ""
 }
+
+// DjangoPythonWith is DjangoPython for a test that also needs the Python modules named (such as
+// argon2 and bcrypt for Django's argon2 and bcrypt password hashers): without them it skips, or fails
+// when Required.
+func DjangoPythonWith(t testing.TB, modules ...string) string {
+	t.Helper()
+	python := DjangoPython(t)
+	for _, m := range modules {
+		cmd := exec.Command(python, "-c", "import "+m)
+		cmd.Dir = os.TempDir()
+		if err := cmd.Run(); err == nil {
+			continue
+		}
+		if Required() {
+			t.Fatalf("%s cannot import %s, which this test needs (Debian: apt-get install python3-%s)", python, m, m)
+		}
+		t.Skipf("%s cannot import %s; install python3-%s to run this test", python, m, m)
+	}
+	return python
+}

@@ -3,6 +3,7 @@ package djangodb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/sessionauth/sessionauth/django"
 )
 
 // Defaults of the zero-valued Options fields.
@@ -30,6 +33,12 @@ type Options struct {
 	// SecretKeyFallbacks are previous keys (Django's SECRET_KEY_FALLBACKS): session data signed with
 	// one of them is still read, and rewritten with SecretKey on its next save.
 	SecretKeyFallbacks []string
+	// AuthBackends are the project's AUTHENTICATION_BACKENDS (dotted paths); nil means Django's
+	// default, django.ModelBackend alone. As in Django's get_user, a session whose _auth_user_backend
+	// is not one of them (or is missing) is anonymous here, left as it is in the table. Logins made
+	// here are recorded under the first entry, which should be ModelBackend or a subclass: this
+	// package checks passwords and is_active as ModelBackend does.
+	AuthBackends []string
 	// CookieAge is the project's SESSION_COOKIE_AGE; zero means two weeks, Django's default. It dates
 	// sessions Django wrote: their last save was expire_date minus CookieAge.
 	CookieAge time.Duration
@@ -45,7 +54,9 @@ type Options struct {
 type Store struct {
 	db        *sql.DB
 	dialect   dialect
-	keys      []string // SecretKey, then the fallbacks
+	keys      []string        // SecretKey, then the fallbacks
+	backends  map[string]bool // Options.AuthBackends
+	backend   json.RawMessage // the first of them, as a JSON string: what logins made here record
 	cookieAge time.Duration
 	timeout   time.Duration
 	now       func() time.Time
@@ -63,12 +74,27 @@ func Open(ctx context.Context, target string, opts Options) (*Store, error) {
 	if opts.SecretKey == "" {
 		return nil, errors.New("djangodb: Options.SecretKey is empty; it must be the Django project's SECRET_KEY")
 	}
+	backends := opts.AuthBackends
+	if backends == nil {
+		backends = []string{django.ModelBackend}
+	}
+	if len(backends) == 0 {
+		return nil, errors.New("djangodb: Options.AuthBackends is empty; Django refuses an empty AUTHENTICATION_BACKENDS too")
+	}
 	s := &Store{
+		backends:  make(map[string]bool, len(backends)),
 		keys:      append([]string{opts.SecretKey}, opts.SecretKeyFallbacks...),
 		cookieAge: opts.CookieAge,
 		timeout:   opts.Timeout,
 		now:       opts.Now,
 	}
+	for _, b := range backends {
+		if b == "" || strings.ContainsAny(b, " \t\n,") {
+			return nil, fmt.Errorf("djangodb: Options.AuthBackends: %q is not a dotted path", b)
+		}
+		s.backends[b] = true
+	}
+	s.backend, _ = json.Marshal(backends[0]) // a string always encodes
 	if s.cookieAge <= 0 {
 		s.cookieAge = DefaultCookieAge
 	}

@@ -20,9 +20,13 @@
 // keeps keys unhashed, as Django does. session_data is Django's signed, optionally compressed JSON
 // (package django), signed with Options.SecretKey and read with the fallback keys too.
 //
-// A record maps onto Django's session dictionary as follows. Record.UserID is Django's _auth_user_id;
-// _auth_user_backend is added (Django's ModelBackend) when a user is set and no backend is; the auth
-// hash stays in the data under _auth_user_hash, where both sides read it. Record.Transient is
+// A record maps onto Django's session dictionary as follows. Record.UserID is Django's _auth_user_id
+// when _auth_user_backend names one of Options.AuthBackends (Django's AUTHENTICATION_BACKENDS; by
+// default ModelBackend alone); a login under another backend, or none, reads as an anonymous record,
+// as Django's get_user sees it, with both keys left in the data, so that saving it keeps Django's
+// login as it was (UserSessions and DeleteUserSessions still count it as the user's, so that
+// revoking a user's sessions ends it too). A login made here records the first accepted backend; the
+// auth hash stays in the data under _auth_user_hash, where both sides read it. Record.Transient is
 // Django's set_expiry(0) (_session_expiry = 0). Record.Expires is the expire_date column. What Django
 // has no place for (Version, Created, LastSeen, IP, UserAgent) lives in one more key, "_sessionauth",
 // which Django carries along untouched. A session Django created has no such key: it reads as version
@@ -45,7 +49,7 @@
 // auth_user rows are read and written as Django's ModelBackend uses them; first_name and last_name
 // are left as they are (written empty for new users). Usernames are compared exactly, as the unique
 // index does. Passwords are Django's encoded hashes: configure the auth.Manager's password.Hasher to
-// write what that Django version writes (password.Hasher.PBKDF2 with django.Version.PBKDF2Iterations)
+// write what that Django version writes (password.Hasher.Django set to django.Version.PasswordHasher)
 // so that neither side keeps rehashing the other's passwords, which would end sessions each time.
 //
 // # Tokens

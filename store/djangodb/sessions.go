@@ -41,10 +41,7 @@ type meta struct {
 // keyPrefix is how much of the session key meta.Key keeps.
 const keyPrefix = 8
 
-var (
-	jsonZero         = json.RawMessage("0")
-	modelBackendJSON = json.RawMessage(`"` + django.ModelBackend + `"`)
-)
+var jsonZero = json.RawMessage("0")
 
 // StoreID implements session.KeyMapper: Django's table is keyed by the session key itself.
 func (s *Store) StoreID(key string) string { return key }
@@ -57,20 +54,32 @@ func tag(sessionData string) string {
 
 // decode turns a django_session row into a record (see the package documentation for the mapping).
 // A session_data that no key verifies, or that is not a JSON object, is session.ErrCorrupt.
-func (s *Store) decode(id, sessionData string, expires time.Time) (session.Record, error) {
+//
+// A login whose _auth_user_backend is missing or not one of Options.AuthBackends reads as an
+// anonymous record, as Django's get_user treats it, with both keys left in Data so that a save keeps
+// them; foreign is then the user id it names (for the per-user index), "" otherwise.
+func (s *Store) decode(id, sessionData string, expires time.Time) (rec session.Record, foreign string, err error) {
 	data, err := django.DecodeSessionData(sessionData, s.keys)
 	if err != nil {
-		return session.Record{}, fmt.Errorf("%w: %v", session.ErrCorrupt, err)
+		return session.Record{}, "", fmt.Errorf("%w: %v", session.ErrCorrupt, err)
 	}
-	rec := session.Record{Expires: expires, Tag: tag(sessionData), Version: 1}
+	rec = session.Record{Expires: expires, Tag: tag(sessionData), Version: 1}
 	if raw, ok := data[django.SessionKeyUserID]; ok {
-		if rec.UserID, ok = userIDText(raw); !ok {
-			return session.Record{}, fmt.Errorf("%w: %s is not a user id: %s", session.ErrCorrupt, django.SessionKeyUserID, raw)
+		uid, valid := userIDText(raw)
+		switch backend := data[django.SessionKeyBackend]; {
+		case !s.acceptedBackend(backend):
+			if valid {
+				foreign = uid
+			}
+		case !valid:
+			return session.Record{}, "", fmt.Errorf("%w: %s is not a user id: %s", session.ErrCorrupt, django.SessionKeyUserID, raw)
+		default:
+			rec.UserID = uid
+			delete(data, django.SessionKeyUserID)
+			if bytes.Equal(backend, s.backend) {
+				delete(data, django.SessionKeyBackend) // encode puts it back for a logged-in session
+			}
 		}
-		delete(data, django.SessionKeyUserID)
-	}
-	if bytes.Equal(data[django.SessionKeyBackend], modelBackendJSON) {
-		delete(data, django.SessionKeyBackend) // encode puts it back for a logged-in session
 	}
 	if bytes.Equal(data[sessionExpiryKey], jsonZero) {
 		rec.Transient = true
@@ -93,7 +102,17 @@ func (s *Store) decode(id, sessionData string, expires time.Time) (session.Recor
 		}
 	}
 	rec.Data = data
-	return rec, nil
+	return rec, foreign, nil
+}
+
+// acceptedBackend reports whether raw, a session's _auth_user_backend, names one of
+// Options.AuthBackends (Django compares the string exactly).
+func (s *Store) acceptedBackend(raw json.RawMessage) bool {
+	var b string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &b) != nil {
+		return false
+	}
+	return s.backends[b]
 }
 
 // userIDText reads _auth_user_id: a JSON string, as Django writes it, or an integer.
@@ -123,8 +142,10 @@ func (s *Store) encode(id string, rec *session.Record) (string, error) {
 			return "", err
 		}
 		data[django.SessionKeyUserID] = uid
-		if _, ok := data[django.SessionKeyBackend]; !ok {
-			data[django.SessionKeyBackend] = modelBackendJSON
+		// A login made here, or one read with an accepted backend (which stays in Data unless it is
+		// the first): never written under a backend Django would not accept.
+		if !s.acceptedBackend(data[django.SessionKeyBackend]) {
+			data[django.SessionKeyBackend] = s.backend
 		}
 	}
 	if rec.Transient {
@@ -161,7 +182,8 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 	if !s.now().Before(expires.t) {
 		return session.Record{}, session.ErrNotFound
 	}
-	return s.decode(id, sessionData, expires.t)
+	rec, _, err := s.decode(id, sessionData, expires.t)
+	return rec, err
 }
 
 // Save implements session.Store. A create replaces an expired row with the same key (Django leaves
@@ -222,7 +244,7 @@ func (s *Store) update(ctx context.Context, id string, rec *session.Record, sess
 			return session.ErrConflict // written since it was loaded, by us or by Django
 		}
 	} else {
-		stored, err := s.decode(id, cur, expires.t)
+		stored, _, err := s.decode(id, cur, expires.t)
 		if err != nil {
 			return session.ErrNotFound // rewritten under a key we cannot read: not the session we knew
 		}
@@ -311,7 +333,12 @@ func (s *Store) scanBatch(ctx context.Context, now time.Time, after *string, f f
 		if !now.Before(expires.t) {
 			continue
 		}
-		if rec, err := s.decode(id, sessionData, expires.t); err == nil {
+		if rec, foreign, err := s.decode(id, sessionData, expires.t); err == nil {
+			if foreign != "" {
+				// Listed (and so revoked) with its user's sessions, though anonymous when loaded: a
+				// user's "log out everywhere", a deactivation, must end Django logins of every backend.
+				rec.UserID = foreign
+			}
 			f(session.Entry{ID: id, Record: rec})
 		}
 	}

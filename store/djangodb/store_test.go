@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/sessionauth/sessionauth/auth/authtest"
 	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/django"
+	"github.com/sessionauth/sessionauth/internal/testenv"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/session/sessiontest"
 	"github.com/sessionauth/sessionauth/store/djangodb"
@@ -312,42 +315,124 @@ func TestTokens(t *testing.T) {
 	})
 }
 
-// Password hashes: what a Hasher configured for Django 3.2 writes, Django verifies without
-// rehashing; what Django writes, the Hasher verifies without asking for an upgrade. Real iteration
-// counts here, as in the hashers' own tests.
+// Password hashes with real Django, for each hasher --django-password-hasher offers: what a Hasher
+// configured as Django's first PASSWORD_HASHERS entry writes, Django verifies and keeps (its
+// check_password does not rehash, so the session auth hash stays); what Django writes with that
+// hasher first, the Hasher verifies without asking for an upgrade. Django's own parameters here (the
+// argon2 hash length is that of Debian's argon2-cffi 21.1), as in the hashers' own tests. All
+// formats run on SQLite; PostgreSQL only adds the default one, the column being text on both.
 func TestPasswordHashesBothWays(t *testing.T) {
-	n, _ := django.Version{Major: 3, Minor: 2}.PBKDF2Iterations()
-	h := &password.Hasher{PBKDF2: &password.PBKDF2SHA256{Iterations: n}}
-	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
-		ctx := context.Background()
-		enc, err := h.Hash(ctx, "Go-made pässword")
+	testenv.DjangoPythonWith(t, "argon2", "bcrypt")
+	v := django.Version{Major: 3, Minor: 2}
+	for _, c := range []struct {
+		algorithm string
+		keyLen    int
+		onPG      bool
+	}{{django.HasherPBKDF2SHA256, 0, true}, {django.HasherArgon2, 16, false}, {django.HasherBCryptSHA256, 0, false}} {
+		dh, err := v.PasswordHasher(c.algorithm, c.keyLen)
 		if err != nil {
 			t.Fatal(err)
 		}
-		u := &auth.User{Username: "hash-" + strconv.FormatInt(time.Now().UnixNano(), 36), Password: enc, IsActive: true, DateJoined: time.Now()}
-		if err := st.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
+		h := &password.Hasher{Django: dh}
+		for _, kind := range databases {
+			if kind.name == "postgres" && !c.onPG {
+				continue
+			}
+			t.Run(c.algorithm+"/"+kind.name, func(t *testing.T) {
+				target := kind.db(t)
+				st := openStore(t, target, djangodb.Options{})
+				dj := newDjango(t, target)
+				dj.env = []string{"DJANGO_PASSWORD_HASHER=" + c.algorithm}
+				got := djangoHashRoundTrip(t, st, dj, func(pw string) (string, error) { return h.Hash(context.Background(), pw) })
+				if got.Preferred != c.algorithm || !got.Checked || got.MustUpdate || got.Rehashed {
+					t.Fatalf("Django (preferring %s) on our %s hash: %+v; want verified, must_update false, not rehashed", got.Preferred, c.algorithm, got)
+				}
+				if !strings.HasPrefix(got.DjangoHash, c.algorithm+"$") {
+					t.Fatalf("Django wrote %q, not %s", got.DjangoHash, c.algorithm)
+				}
+				ok, upgrade, err := h.Verify(context.Background(), djangoPassword, got.DjangoHash)
+				if err != nil || !ok || upgrade {
+					t.Fatalf("Verify of Django's %s hash: ok %v, upgrade %v, %v", c.algorithm, ok, upgrade, err)
+				}
+			})
 		}
-		out := newDjango(t, target).shell(fmt.Sprintf(`
-from django.contrib.auth.hashers import identify_hasher
-from django.contrib.auth.models import User
-u = User.objects.get(pk=%d)
-print(u.check_password("Go-made p\u00e4ssword"), identify_hasher(u.password).must_update(u.password))
-u.set_password("Django-made p\u00e4ssword")
-u.save()
-`, u.ID))
-		if out != "True False" {
-			t.Fatalf("Django on our hash: check_password, must_update = %q, want True False", out)
+	}
+	// pbkdf2_sha1 (in Django's default list, never first): each side verifies the other's, and both
+	// would replace it with the preferred format at the next login.
+	t.Run("pbkdf2_sha1", func(t *testing.T) {
+		target := sqliteDB(t)
+		st := openStore(t, target, djangodb.Options{})
+		n, _ := v.PBKDF2Iterations()
+		got := djangoHashRoundTrip(t, st, newDjango(t, target), func(pw string) (string, error) {
+			salt, err := password.Salt()
+			if err != nil {
+				return "", err
+			}
+			return password.EncodePBKDF2(pw, salt, n, true)
+		})
+		if !got.Checked || !got.MustUpdate || !got.Rehashed {
+			t.Fatalf("Django on our pbkdf2_sha1 hash: %+v; want verified and upgraded", got)
 		}
-		got, err := st.User(ctx, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ok, upgrade, err := h.Verify(ctx, "Django-made pässword", got.Password)
-		if err != nil || !ok || upgrade {
-			t.Fatalf("Verify of Django's hash %q: ok %v, upgrade %v, %v", got.Password[:20], ok, upgrade, err)
+		h := &password.Hasher{Django: &password.PBKDF2SHA256{Iterations: n}}
+		if ok, upgrade, err := h.Verify(context.Background(), djangoPassword, got.DjangoSHA1); err != nil || !ok || !upgrade {
+			t.Fatalf("Verify of Django's pbkdf2_sha1 hash %q: ok %v, upgrade %v, %v", got.DjangoSHA1, ok, upgrade, err)
 		}
 	})
+}
+
+// The passwords of djangoHashRoundTrip: ours, then the one Django sets.
+const (
+	goPassword     = "Go-made p\u00e4ssword"
+	djangoPassword = "Django-made p\u00e4ssword \U0001F512"
+)
+
+// djangoHash is what djangoHashRoundTrip's Django side reports.
+type djangoHash struct {
+	Preferred  string // the algorithm of Django's first PASSWORD_HASHERS entry
+	Checked    bool   // User.check_password(goPassword) on our hash
+	MustUpdate bool   // check_password's rehash condition: another algorithm, or the preferred hasher's must_update
+	Rehashed   bool   // the password field changed during check_password (its setter ran)
+	DjangoHash string // what Django's set_password(djangoPassword) wrote, with the preferred hasher
+	DjangoSHA1 string // make_password(djangoPassword, hasher="pbkdf2_sha1")
+}
+
+// djangoHashRoundTrip creates a user whose password field is hash(goPassword), lets Django check it
+// with User.check_password (which rehashes and saves when Django would), then set djangoPassword.
+func djangoHashRoundTrip(t *testing.T, st *djangodb.Store, dj *djangoProject, hash func(string) (string, error)) djangoHash {
+	t.Helper()
+	ctx := context.Background()
+	enc, err := hash(goPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &auth.User{Username: "hash-" + strconv.FormatInt(time.Now().UnixNano(), 36), Password: enc, IsActive: true, DateJoined: time.Now()}
+	if err := st.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	out := dj.shell(fmt.Sprintf(`
+import json
+from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
+from django.contrib.auth.models import User
+u = User.objects.get(pk=%d)
+stored = u.password
+preferred = get_hasher()
+must_update = identify_hasher(stored).algorithm != preferred.algorithm or preferred.must_update(stored)
+checked = u.check_password(%q)
+rehashed = User.objects.get(pk=u.pk).password != stored
+u.set_password(%q)
+u.save()
+print(json.dumps({"Preferred": preferred.algorithm, "Checked": checked, "MustUpdate": must_update,
+    "Rehashed": rehashed, "DjangoHash": User.objects.get(pk=u.pk).password,
+    "DjangoSHA1": make_password(%q, hasher="pbkdf2_sha1")}))
+`, u.ID, goPassword, djangoPassword, djangoPassword))
+	var got djangoHash
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if stored, err := st.User(ctx, u.ID); err != nil || stored.Password != got.DjangoHash {
+		t.Fatalf("the user's password field after Django's save: %v, %v; Django reported %q", stored, err, got.DjangoHash)
+	}
+	return got
 }
 
 // Open refuses a database without Django's tables, and never creates a SQLite file.
@@ -409,4 +494,155 @@ func TestSessionsByUser(t *testing.T) {
 			t.Fatalf("SessionsByUser: %d, %d, %d sessions", len(got[a.ID]), len(got[b.ID]), len(got[c.ID]))
 		}
 	})
+}
+
+// AUTHENTICATION_BACKENDS: a Django login recorded under a backend this store does not accept reads
+// as anonymous, as Django's get_user sees it, and stays in the table untouched by reads and saves;
+// with the backend accepted it is the user's session on both sides. Either way it is listed, and
+// revoked, with the user's sessions.
+func TestAuthBackends(t *testing.T) {
+	const remote = "django.contrib.auth.backends.RemoteUserBackend" // a ModelBackend subclass Django ships
+	both := "DJANGO_AUTHENTICATION_BACKENDS=" + django.ModelBackend + "," + remote
+	eachDatabase(t, func(t *testing.T, target string, st *djangodb.Store) {
+		ctx := context.Background()
+		dj := newDjango(t, target)
+		u := newUser(t, st, "remote", "pw-remote-1")
+		key := dj.shell(fmt.Sprintf(`
+from django.contrib.auth import login
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+r = HttpRequest()
+r.session = SessionStore()
+login(r, User.objects.get(pk=%d), backend=%q)
+r.session["color"] = "teal"
+r.session.save()
+print(r.session.session_key)
+`, u.ID, remote))
+		// djangoUser is who Django's get_user finds in the session (default or both backends).
+		djangoUser := func(env ...string) string {
+			t.Helper()
+			dj.env = env
+			return dj.shell(`
+from django.contrib.auth import get_user
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpRequest
+r = HttpRequest()
+r.session = SessionStore(session_key="` + key + `")
+print(get_user(r).username or "anonymous", r.session.get("color"), r.session.get("_auth_user_backend"))
+`)
+		}
+		want := u.Username + " teal " + remote
+		if got := djangoUser(); got != "anonymous teal "+remote {
+			t.Fatalf("Django with ModelBackend alone: %q", got)
+		}
+
+		rec, err := st.Load(ctx, key)
+		if err != nil || rec.UserID != "" {
+			t.Fatalf("Load with ModelBackend alone: user %q, %v; want an anonymous record", rec.UserID, err)
+		}
+		if string(rec.Data[django.SessionKeyBackend]) != `"`+remote+`"` || string(rec.Data["color"]) != `"teal"` {
+			t.Fatalf("the anonymous record lost Django's keys: %s", rec.Data)
+		}
+		// Through the managers: anonymous, and the row is neither flushed nor deleted.
+		am := &auth.Manager{Users: st, Sessions: &session.Manager{Store: st}, SecretKey: testKey}
+		if who := sessionUser(t, am, key); who != "" {
+			t.Fatalf("auth.Manager sees %q", who)
+		}
+		rec.Data["go"] = json.RawMessage(`"was here"`)
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := djangoUser(both); got != want {
+			t.Fatalf("Django with both backends, after our save of the anonymous record: %q, want %q", got, want)
+		}
+		if list, err := st.UserSessions(ctx, strconv.FormatInt(u.ID, 10)); err != nil || len(list) != 1 || list[0].ID != key {
+			t.Fatalf("UserSessions: %v, %v; want the session of the other backend", list, err)
+		}
+
+		// Accepting the backend: the user's session here too, and the backend survives our save.
+		wide := openStore(t, target, djangodb.Options{AuthBackends: []string{django.ModelBackend, remote}})
+		rec, err = wide.Load(ctx, key)
+		if err != nil || rec.UserID != strconv.FormatInt(u.ID, 10) || string(rec.Data["go"]) != `"was here"` {
+			t.Fatalf("Load accepting %s: %+v, %v", remote, rec, err)
+		}
+		if err := wide.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := djangoUser(both); got != want {
+			t.Fatalf("Django with both backends after a save accepting them: %q, want %q", got, want)
+		}
+		if n, err := st.DeleteUserSessions(ctx, strconv.FormatInt(u.ID, 10), ""); err != nil || n != 1 {
+			t.Fatalf("DeleteUserSessions: %d, %v; want the session of the other backend deleted", n, err)
+		}
+		if _, err := st.Load(ctx, key); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("after DeleteUserSessions: %v", err)
+		}
+	})
+}
+
+// A session without a backend is anonymous (Django's get_user needs the key); a login made here is
+// recorded under the first accepted backend.
+func TestAuthBackendWritten(t *testing.T) {
+	const custom = "interopsite.backends.Custom" // need not import: only Django's get_user would load it
+	eachDatabase(t, func(t *testing.T, target string, _ *djangodb.Store) {
+		ctx := context.Background()
+		st := openStore(t, target, djangodb.Options{AuthBackends: []string{custom, django.ModelBackend}})
+		now := time.Now()
+		rec := session.Record{UserID: "7", Created: now, LastSeen: now, Expires: now.Add(time.Hour)}
+		key := newKey(t)
+		if err := st.Save(ctx, key, &rec); err != nil {
+			t.Fatal(err)
+		}
+		out := newDjango(t, target).shell(`
+from django.contrib.sessions.backends.db import SessionStore
+print(SessionStore(session_key="` + key + `").get("_auth_user_backend"))`)
+		if out != custom {
+			t.Fatalf("the login was recorded under %q, want the first accepted backend %q", out, custom)
+		}
+		loaded, err := st.Load(ctx, key)
+		if err != nil || loaded.UserID != "7" || len(loaded.Data) != 0 {
+			t.Fatalf("Load: %+v, %v; want user 7 and no data (the written backend is stripped)", loaded, err)
+		}
+		// Without the backend key, the same login is anonymous.
+		dropped := loaded
+		dropped.UserID = ""
+		dropped.Data = map[string]json.RawMessage{django.SessionKeyUserID: json.RawMessage(`"7"`)}
+		if err := st.Save(ctx, key, &dropped); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := st.Load(ctx, key); err != nil || again.UserID != "" {
+			t.Fatalf("a session without a backend: %+v, %v; want anonymous", again, err)
+		}
+	})
+	for _, bad := range [][]string{{}, {""}, {"a.B, c.D"}} {
+		if _, err := djangodb.Open(context.Background(), "unused.sqlite3", djangodb.Options{SecretKey: testKey, AuthBackends: bad}); err == nil || !strings.Contains(err.Error(), "AuthBackends") {
+			t.Errorf("Open with AuthBackends %q: %v", bad, err)
+		}
+	}
+}
+
+// sessionUser returns the username auth.Manager finds for the session key, "" for anonymous; a
+// store error fails the test.
+func sessionUser(t *testing.T, am *auth.Manager, key string) string {
+	t.Helper()
+	var name string
+	var err error
+	h := am.Sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u *auth.User
+		if u, err = am.SessionUser(r); u != nil {
+			name = u.Username
+		}
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: "sessionid", Value: key})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if err != nil {
+		t.Fatalf("SessionUser: %v", err)
+	}
+	if c := w.Result().Cookies(); len(c) > 0 {
+		t.Errorf("the session cookie was changed: %v", c)
+	}
+	return name
 }

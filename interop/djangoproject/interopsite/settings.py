@@ -1,8 +1,9 @@
 """Settings for the Django side of the interop tests.
 
 Everything that differs between runs comes from the environment (see README.md):
-DJANGO_SECRET_KEY_FILE, DJANGO_SECRET_KEY_FALLBACKS and DJANGO_DATABASE. The rest is
-Django's and DRF's defaults wherever the Go server claims compatibility with them.
+DJANGO_SECRET_KEY_FILE, DJANGO_SECRET_KEY_FALLBACKS, DJANGO_DATABASE, and optionally
+DJANGO_PASSWORD_HASHER and DJANGO_AUTHENTICATION_BACKENDS. The rest is Django's and DRF's
+defaults wherever the Go server claims compatibility with them.
 """
 import os
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -55,6 +56,29 @@ SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get('DJANGO_SECRET_KEY_FAL
                         if k.strip()]
 
 DATABASES = {'default': _database(_required_env('DJANGO_DATABASE'))}
+
+
+def _password_hashers(first):
+    """Django's default PASSWORD_HASHERS, with the hasher of algorithm name `first` moved to the front."""
+    from django.conf.global_settings import PASSWORD_HASHERS as defaults
+    paths = {
+        'pbkdf2_sha256': 'django.contrib.auth.hashers.PBKDF2PasswordHasher',
+        'argon2': 'django.contrib.auth.hashers.Argon2PasswordHasher',
+        'bcrypt_sha256': 'django.contrib.auth.hashers.BCryptSHA256PasswordHasher',
+    }
+    if first not in paths:
+        raise ImproperlyConfigured(f'DJANGO_PASSWORD_HASHER {first!r}: want one of {sorted(paths)}')
+    return [paths[first]] + [h for h in defaults if h != paths[first]]
+
+
+# DJANGO_PASSWORD_HASHER (an algorithm name) picks the hasher new passwords are written with, as
+# the Go server's --django-password-hasher does; unset keeps Django's default order.
+PASSWORD_HASHERS = _password_hashers(os.environ.get('DJANGO_PASSWORD_HASHER') or 'pbkdf2_sha256')
+
+# DJANGO_AUTHENTICATION_BACKENDS (comma-separated dotted paths) replaces Django's default
+# ['django.contrib.auth.backends.ModelBackend'], as the Go server's --django-auth-backends does.
+AUTHENTICATION_BACKENDS = [b.strip() for b in os.environ.get('DJANGO_AUTHENTICATION_BACKENDS', '').split(',')
+                           if b.strip()] or ['django.contrib.auth.backends.ModelBackend']
 
 DEBUG = False
 ALLOWED_HOSTS = ['127.0.0.1', 'localhost', '[::1]']
