@@ -91,6 +91,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessionauth/sessionauth/internal/deadline"
 )
 
 // Options configure Open. The zero value is ready to use.
@@ -340,15 +342,9 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// bound applies Options.Timeout to ctx unless ctx already ends sooner.
+// bound limits ctx to the store's timeout (see deadline.Within).
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout <= 0 {
-		return ctx, func() {}
-	}
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.timeout)
+	return deadline.Within(ctx, s.timeout)
 }
 
 // Ping checks that the database answers (for health checks).

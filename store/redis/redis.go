@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/sessionauth/sessionauth/internal/deadline"
 )
 
 // DefaultPrefix starts every key when Options.Prefix is empty.
@@ -256,17 +258,9 @@ func (s *Store) recordKey(id string) string    { return s.prefix + "s:{" + id + 
 func (s *Store) indexKey(userID string) string { return s.prefix + "u:{" + userID + "}" }
 func (s *Store) throttleKey(key string) string { return s.prefix + "t:{" + key + "}" }
 
-// bound limits ctx to the store's timeout. A context with an earlier deadline is used as it is; a
-// later one is shortened, since the client would otherwise retry a lost connection until that
-// deadline.
+// bound limits ctx to the store's timeout (see deadline.Within).
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout <= 0 {
-		return ctx, func() {}
-	}
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, s.timeout)
+	return deadline.Within(ctx, s.timeout)
 }
 
 // wrap adds the operation to a client error, and the context's error when the context is done, so
