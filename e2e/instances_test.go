@@ -302,17 +302,7 @@ func TestSessionStoreLost(t *testing.T) {
 	}
 
 	proxy.Up()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r := alice.get("/api/auth/me")
-		if r.StatusCode == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not recover after the store came back: %s", r)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	awaitRecovery(t, alice, "after the store came back")
 	expect(t, srv.client().get("/healthz"), http.StatusOK, "/healthz after recovery")
 	expect(t, alice.post("/api/auth/logout", nil), http.StatusNoContent, "logout after recovery")
 	expectAnonymous(t, alice, "after logout")
@@ -343,10 +333,21 @@ func TestSessionStoreSlow(t *testing.T) {
 	t.Logf("answered after %s", time.Since(start))
 
 	proxy.SetDelay(0)
+	awaitRecovery(t, alice, "once the store was fast again")
+}
+
+// awaitRecovery polls /api/auth/me with c's session until it answers 200: the server recovers by
+// itself, without a restart.
+func awaitRecovery(t *testing.T, c *client, when string) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for alice.get("/api/auth/me").StatusCode != http.StatusOK {
+	for {
+		r := c.get("/api/auth/me")
+		if r.StatusCode == http.StatusOK {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("the server did not recover once the store was fast again")
+			t.Fatalf("the server did not recover %s: %s", when, r)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -372,13 +373,7 @@ func TestDatabaseLost(t *testing.T) {
 		t.Fatalf("login succeeded with the database down: %s", r)
 	}
 	proxy.Up()
-	deadline := time.Now().Add(30 * time.Second)
-	for alice.get("/api/auth/me").StatusCode != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("the server did not recover after the database came back")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	awaitRecovery(t, alice, "after the database came back")
 	expect(t, srv.client().get("/healthz"), http.StatusOK, "/healthz after recovery")
 }
 
