@@ -244,21 +244,7 @@ func TestCheck(t *testing.T) {
 		}
 	}
 	// A Hasher with unusable parameters refuses to hash, verify or burn.
-	var n atomic.Int64
-	bad := &Hasher{Memory: 4, OnCompute: func() { n.Add(1) }}
-	ctx := context.Background()
-	if _, err := bad.Hash(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Hash: %v", err)
-	}
-	if _, _, err := bad.Verify(ctx, "x", "!"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Verify: %v", err)
-	}
-	if err := bad.Burn(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Burn: %v", err)
-	}
-	if n.Load() != 0 {
-		t.Errorf("%d computations", n.Load())
-	}
+	refusesUnsafe(t, &Hasher{Memory: 4})
 }
 
 func TestTooLong(t *testing.T) {
@@ -413,5 +399,26 @@ func BenchmarkVerifyUnusable(b *testing.B) {
 		if ok, _, _ := h.Verify(ctx, "correct horse battery staple", "!"); ok {
 			b.Fatal("match")
 		}
+	}
+}
+
+// refusesUnsafe checks that bad, a Hasher with unusable parameters, refuses to hash, verify or burn,
+// and computes nothing.
+func refusesUnsafe(t *testing.T, bad *Hasher) {
+	t.Helper()
+	var n atomic.Int64
+	bad.OnCompute = func() { n.Add(1) }
+	ctx := context.Background()
+	if _, err := bad.Hash(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Hash: %v", err)
+	}
+	if _, _, err := bad.Verify(ctx, "x", "!"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Verify: %v", err)
+	}
+	if err := bad.Burn(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
+		t.Errorf("Burn: %v", err)
+	}
+	if n.Load() != 0 {
+		t.Errorf("%d computations", n.Load())
 	}
 }

@@ -267,19 +267,5 @@ func TestCheckPBKDF2(t *testing.T) {
 			t.Errorf("PBKDF2 iterations %d: Check() = %v, want %v", c.iters, err, c.want)
 		}
 	}
-	var n atomic.Int64
-	bad := &Hasher{Django: &PBKDF2SHA256{Iterations: MaxPBKDF2Iterations + 1}, OnCompute: func() { n.Add(1) }}
-	ctx := context.Background()
-	if _, err := bad.Hash(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Hash: %v", err)
-	}
-	if _, _, err := bad.Verify(ctx, "x", "!"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Verify: %v", err)
-	}
-	if err := bad.Burn(ctx, "x"); !errors.Is(err, ErrUnsafeParameters) {
-		t.Errorf("Burn: %v", err)
-	}
-	if n.Load() != 0 {
-		t.Errorf("%d computations", n.Load())
-	}
+	refusesUnsafe(t, &Hasher{Django: &PBKDF2SHA256{Iterations: MaxPBKDF2Iterations + 1}})
 }
