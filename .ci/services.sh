@@ -46,9 +46,13 @@ if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
 fi
 
 # --- Redis Cluster
+# A node that is not running starts from an empty directory: a nodes.conf left by an earlier run (the
+# machine is not always new) makes the node remember its old peers, and "redis-cli --cluster create"
+# refuses a node that knows other nodes.
 cdir=/tmp/sessionauth-redis-cluster
 for port in 7001 7002 7003; do
 	if ! redis-cli -p $port ping >/dev/null 2>&1; then
+		rm -rf "$cdir/$port" "$cdir/$port.log"
 		mkdir -p "$cdir/$port"
 		(cd "$cdir/$port" && redis-server --port $port --bind 127.0.0.1 --cluster-enabled yes \
 			--cluster-config-file nodes.conf --cluster-node-timeout 2000 --save '' --appendonly no \
@@ -58,12 +62,28 @@ done
 for port in 6379 7001 7002 7003; do
 	for i in $(seq 1 50); do redis-cli -p $port ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
-if ! redis-cli -p 7001 cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then
-	redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes >&2
-	for i in $(seq 1 100); do
-		redis-cli -p 7001 cluster info | grep -q 'cluster_state:ok' && break
-		sleep 0.1
+# Every node must say ok and know all three: a restarted node is alone, while its old peers say ok
+# until the node timeout passes.
+cluster_ok() {
+	local port info
+	for port in 7001 7002 7003; do
+		info=$(redis-cli -p $port cluster info 2>/dev/null) || return 1
+		grep -q 'cluster_state:ok' <<<"$info" && grep -q 'cluster_known_nodes:3' <<<"$info" || return 1
 	done
+}
+# Nodes that were already running may still be agreeing on the cluster; give them the node timeout.
+if ! cluster_ok && [ "$(redis-cli -p 7001 cluster info 2>/dev/null | awk -F: '/cluster_known_nodes/{print $2+0}')" = 3 ]; then
+	for i in $(seq 1 30); do cluster_ok && break; sleep 0.1; done
+fi
+if ! cluster_ok; then
+	# Half-formed or stale: forget it on every node and form it again.
+	for port in 7001 7002 7003; do
+		redis-cli -p $port flushall >/dev/null
+		redis-cli -p $port cluster reset hard >/dev/null
+	done
+	redis-cli --cluster create 127.0.0.1:7001 127.0.0.1:7002 127.0.0.1:7003 --cluster-replicas 0 --cluster-yes >&2
+	for i in $(seq 1 100); do cluster_ok && break; sleep 0.1; done
+	cluster_ok || { echo "services.sh: the Redis Cluster on 7001-7003 did not reach cluster_state:ok" >&2; exit 1; }
 fi
 
 # --- Redis Sentinel watching the standalone server as master "sessionauth"
