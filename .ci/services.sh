@@ -23,6 +23,13 @@ fi
 ver=$(pg_lsclusters -h | awk 'NR==1{print $1}')
 [ -n "$ver" ] || { pg_createcluster 15 main >/dev/null; ver=15; }
 if ! pg_lsclusters -h | awk '$2=="main"{print $4}' | grep -q online; then
+	# A socket lock file left by a server that died (its PID gone, or a zombie) stops a new start.
+	for lock in /var/run/postgresql/.s.PGSQL.*.lock; do
+		[ -e "$lock" ] || continue
+		pid=$(head -n 1 "$lock")
+		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+		if [ -z "$state" ] || [ "$state" = Z ]; then rm -f "$lock"; fi
+	done
 	pg_ctlcluster "$ver" main start >&2
 fi
 for i in $(seq 1 50); do
