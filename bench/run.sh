@@ -13,7 +13,7 @@
 #   BENCH_ROUNDS [3]    rounds of (bare, row) pairs for every row
 #   BENCH_WARMUP [2s]   wrk run on each server before the rounds (not counted)
 #   BENCH_RAW_DIR []    if set, wrk's raw outputs are copied there
-#   BENCH_ONLY []       comma-separated row ids to run (anon,sess-memory,sess-sqlite,token,login,login-c1,
+#   BENCH_ONLY []       comma-separated row ids to run (anon,sess-memory,sess-memory-gc0,sess-sqlite,token,login,login-c1,
 #                       sess-postgres,token-postgres,sess-redis,sess-redis-cached,scs-memory,scs-sqlite); the bare baseline always runs
 #   BENCH_POSTGRES_URL [$SESSIONAUTH_TEST_POSTGRES_URL]  a PostgreSQL server whose role may CREATE DATABASE:
 #                       the PostgreSQL rows run on a fresh database there (dropped at the end); unset: rows skipped
@@ -103,12 +103,15 @@ setup_db() {
 }
 
 setup_db "$TMP/sa-memory.db"
+setup_db "$TMP/sa-memory-gc0.db"
 setup_db "$TMP/sa-sqlite.db"
 TOKEN=$("$TMP/sessionauth" tokens create --database "$TMP/sa-sqlite.db" --user "$USER_NAME" --name bench 2>"$TMP/tokens.err" | tail -n1 | tr -d '[:space:]')
 [[ $TOKEN =~ ^[0-9a-f]{40}$ ]] || { cat "$TMP/tokens.err" >&2; die "tokens create printed '$TOKEN', not a 40-hex key"; }
 
 start bare "$TMP/bare" -addr 127.0.0.1:0
 start sa-memory "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-memory.db" --session-store memory
+# The same with Go's default garbage collector, for the cost of the collector (D25).
+start sa-memory-gc0 "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-memory-gc0.db" --session-store memory --gc-headroom 0
 start sa-sqlite "$TMP/sessionauth" serve "${SA_FLAGS[@]}" --database "$TMP/sa-sqlite.db" --session-store database
 # PostgreSQL and Redis: a fresh database, users in PostgreSQL, sessions in PostgreSQL or in Redis.
 if [[ -n $PG_URL ]]; then
@@ -159,6 +162,7 @@ scs_cookie() {
 }
 
 SESS_MEMORY=$(session_cookie "$ADDR_sa_memory")
+SESS_MEMORY_GC0=$(session_cookie "$ADDR_sa_memory_gc0")
 SESS_SQLITE=$(session_cookie "$ADDR_sa_sqlite")
 SESS_POSTGRES="" SESS_REDIS="" SESS_REDIS_CACHED=""
 [[ -z ${ADDR_sa_postgres:-} ]] || SESS_POSTGRES=$(session_cookie "$ADDR_sa_postgres")
@@ -167,7 +171,7 @@ SESS_POSTGRES="" SESS_REDIS="" SESS_REDIS_CACHED=""
 SCS_MEMORY=$(scs_cookie "$ADDR_scs_memory")
 SCS_SQLITE=$(scs_cookie "$ADDR_scs_sqlite")
 LOGIN_CSRF=$(csrf_token "$ADDR_sa_sqlite" "$TMP/jar.login")
-for v in SESS_MEMORY SESS_SQLITE SCS_MEMORY SCS_SQLITE LOGIN_CSRF; do
+for v in SESS_MEMORY SESS_MEMORY_GC0 SESS_SQLITE SCS_MEMORY SCS_SQLITE LOGIN_CSRF; do
 	[[ -n ${!v} ]] || die "$v is empty (no cookie)"
 done
 
@@ -176,6 +180,7 @@ done
 ROWS=(
 	"anon|anonymous GET /api/hello (403)|403|http://$ADDR_sa_sqlite/api/hello|"
 	"sess-memory|session GET /api/hello, memory store|200|http://$ADDR_sa_memory/api/hello|-H|Cookie: sessionid=$SESS_MEMORY"
+	"sess-memory-gc0|session GET /api/hello, memory, --gc-headroom 0|200|http://$ADDR_sa_memory_gc0/api/hello|-H|Cookie: sessionid=$SESS_MEMORY_GC0"
 	"sess-sqlite|session GET /api/hello, SQLite store|200|http://$ADDR_sa_sqlite/api/hello|-H|Cookie: sessionid=$SESS_SQLITE"
 	"token|token GET /api/auth/me|200|http://$ADDR_sa_sqlite/api/auth/me|-H|Authorization: Token $TOKEN"
 	"login|POST /api/auth/login (argon2id)|200|http://$ADDR_sa_sqlite/api/auth/login|-s|$BENCH_DIR/login.lua"

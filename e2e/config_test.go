@@ -79,6 +79,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"--session-age", []string{"--session-age", "14days"}},
 		{"--idle-timeout", []string{"--idle-timeout", "soon"}},
 		{"--shutdown-timeout", []string{"--shutdown-timeout", "x"}},
+		{"--gc-headroom", []string{"--gc-headroom", "lots"}},
 		{"--login-rate", []string{"--login-rate", "5"}},
 		{"--login-rate", []string{"--login-rate", "0/min"}},
 		{"--login-rate", []string{"--login-rate", "5/fortnight"}},

@@ -37,6 +37,7 @@ type config struct {
 	LogLevel          string
 	ShutdownTimeout   time.Duration
 	NoBootstrapAdmin  bool
+	GCHeadroom        uint64 // bytes; 0 leaves the garbage collector at Go's default
 }
 
 // flagSet binds flags to a config. Parsing runs in two steps so that validation errors name the flag:
@@ -122,6 +123,7 @@ func (f *flagSet) serveFlags() {
 	f.str("log-format", "text", "log format: text or json")
 	f.str("log-level", "info", "log level: debug, info, warn or error")
 	f.str("shutdown-timeout", "15s", "how long SIGTERM waits for in-flight requests")
+	f.str("gc-headroom", "64MiB", "let the heap grow by at least this much between garbage collections (0: Go's default; ignored when GOGC is set)")
 	f.boolean("no-bootstrap-admin", &f.cfg.NoBootstrapAdmin, "do not create an admin user when the database has none")
 }
 
@@ -200,6 +202,9 @@ func (f *flagSet) serveConfig() (*config, error) {
 	rateFlag("login-address-rate", &c.LoginAddressRate)
 	if err != nil {
 		return nil, err
+	}
+	if c.GCHeadroom, err = parseBytes(f.get("gc-headroom")); err != nil {
+		return nil, errFlag("gc-headroom", f.get("gc-headroom"), err)
 	}
 	if c.TrustedProxies, err = clientip.ParsePrefixes(f.get("trusted-proxies")); err != nil {
 		return nil, errFlag("trusted-proxies", f.get("trusted-proxies"), err)

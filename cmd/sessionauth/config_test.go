@@ -104,7 +104,7 @@ func TestServeConfigDefaults(t *testing.T) {
 		Addr: "127.0.0.1:8000", SessionCookieName: "sessionid",
 		LoginRate:        throttle.Rate{N: 5, Period: time.Minute},
 		LoginAddressRate: throttle.Rate{N: 30, Period: time.Minute}, LogFormat: "text", LogLevel: "info",
-		ShutdownTimeout: 15 * time.Second,
+		ShutdownTimeout: 15 * time.Second, GCHeadroom: 64 << 20,
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *cfg, want)
@@ -207,6 +207,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{"--session-store", []string{"--session-store", "sqlite", "--database", "postgres://db/x"}},
 		{"--session-cookie-name", []string{"--session-cookie-name", "__Host-sessionid"}},
 		{"--addr", []string{"--addr", ""}},
+		{"--gc-headroom", []string{"--gc-headroom", "64MB"}},
+		{"--gc-headroom", []string{"--gc-headroom", "-1"}},
 	}
 	for _, tc := range cases {
 		_, _, err := parseServe(t, tc.args...)
