@@ -11,7 +11,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+# The server itself, not pg_ctlcluster: that comes with postgresql-common, which a machine may have
+# without any server.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-cli >/dev/null || need+=(redis-tools)
 if [ ${#need[@]} -gt 0 ]; then
