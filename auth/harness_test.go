@@ -20,6 +20,7 @@ import (
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/csrf"
+	"github.com/sessionauth/sessionauth/internal/testclock"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
 	"github.com/sessionauth/sessionauth/throttle"
@@ -33,20 +34,6 @@ const (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// clock is a settable clock for the auth Manager (throttle windows, last_login). Sessions use the real
-// clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a real server: session.Manager over the memory store, CSRF checked on every unsafe request
 // (login included), an auth.Manager with cheap hashing whose computations are counted, and handlers
 // shaped like the JSON API of DESIGN §5.
@@ -56,8 +43,8 @@ type env struct {
 	sm     *session.Manager
 	policy *csrf.Policy
 	hasher *password.Hasher
-	clock  *clock
-	hashes atomic.Int64 // password-hash computations (OnCompute)
+	clock  *testclock.Clock // the auth Manager's (throttle windows, last_login); sessions use the real clock
+	hashes atomic.Int64     // password-hash computations (OnCompute)
 	mgr    atomic.Pointer[auth.Manager]
 	mux    *http.ServeMux
 	srv    *httptest.Server
@@ -86,7 +73,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 		st:     st,
 		sm:     &session.Manager{Store: st, Logger: quiet},
 		policy: &csrf.Policy{Logger: quiet},
-		clock:  &clock{t: time.Now().UTC().Truncate(time.Second)},
+		clock:  testclock.New(time.Now().UTC().Truncate(time.Second)),
 		mux:    http.NewServeMux(),
 	}
 	e.hasher = &password.Hasher{Memory: 64, Time: 1, Threads: 1, OnCompute: func() {

@@ -217,7 +217,7 @@ func TestLoginSetsLastLogin(t *testing.T) {
 	if !e.stored(alice.ID).LastLogin.IsZero() {
 		t.Fatal("a new user has a last_login")
 	}
-	e.clock.Add(42 * time.Second)
+	e.clock.Advance(42 * time.Second)
 	want := e.clock.Now()
 	c := e.client("", "")
 	c.login("alice", goodPass)
@@ -225,7 +225,7 @@ func TestLoginSetsLastLogin(t *testing.T) {
 		t.Fatalf("last_login = %v, want %v", got, want)
 	}
 	// Authenticate alone does not count as a login.
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	if _, err := e.am().Authenticate(context.Background(), "alice", goodPass, ""); err != nil {
 		t.Fatal(err)
 	}

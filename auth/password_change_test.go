@@ -290,7 +290,7 @@ func TestPasswordChangeIsThrottled(t *testing.T) {
 		t.Fatalf("login after 3 failed password checks: %v, want throttled", err)
 	}
 	// And the other way round: failed logins throttle ChangePassword.
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	for range 3 {
 		e.am().Authenticate(context.Background(), "alice", "guess", "203.0.113.9")
 	}

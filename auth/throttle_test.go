@@ -61,7 +61,7 @@ func TestLoginThrottleParallel(t *testing.T) {
 		}
 	}
 	// BF-06a: after the window, the right password works.
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	if _, err := e.am().Authenticate(ctx, "victim0", goodPass, "192.0.2.250"); err != nil {
 		t.Fatalf("login after the window: %v", err)
 	}
@@ -198,7 +198,7 @@ func TestLoginThrottleSuccessClears(t *testing.T) {
 		t.Fatalf("4th attempt: %v", err)
 	}
 	// A failed attempt does not clear anything.
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	for range 3 {
 		e.am().Authenticate(ctx, "alice", "wrong", "192.0.2.1")
 	}
@@ -214,9 +214,9 @@ func TestLoginThrottleWait(t *testing.T) {
 	ctx := context.Background()
 	e.createUser("alice")
 	e.am().Authenticate(ctx, "alice", "wrong", "")
-	e.clock.Add(20 * time.Second)
+	e.clock.Advance(20 * time.Second)
 	e.am().Authenticate(ctx, "alice", "wrong", "")
-	e.clock.Add(10 * time.Second)
+	e.clock.Advance(10 * time.Second)
 	_, err := e.am().Authenticate(ctx, "alice", goodPass, "")
 	var th *auth.ThrottledError
 	if !errors.As(err, &th) {
@@ -228,12 +228,12 @@ func TestLoginThrottleWait(t *testing.T) {
 	if th.Error() == "" {
 		t.Fatal("empty error text")
 	}
-	e.clock.Add(29 * time.Second)
+	e.clock.Advance(29 * time.Second)
 	_, err = e.am().Authenticate(ctx, "alice", goodPass, "")
 	if !errors.As(err, &th) || th.Wait <= 0 || th.Wait > time.Second {
 		t.Fatalf("1 s before the window opens: %v", err)
 	}
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	if _, err := e.am().Authenticate(ctx, "alice", goodPass, ""); err != nil {
 		t.Fatalf("when the oldest attempt left the window: %v", err)
 	}
@@ -261,7 +261,7 @@ func TestLoginThrottleDefaults(t *testing.T) {
 		t.Fatalf("31st attempt from one address: %v", err)
 	}
 	// Defaults include 100 an hour per account (ASVS: at most 100 failures an hour).
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	for fails := 0; fails < 100; {
 		for range 5 {
 			if _, err := e.am().Authenticate(ctx, "bob", "x", fmt.Sprint("203.0.113.", fails)); err != auth.ErrInvalidCredentials {
@@ -269,7 +269,7 @@ func TestLoginThrottleDefaults(t *testing.T) {
 			}
 			fails++
 		}
-		e.clock.Add(time.Minute)
+		e.clock.Advance(time.Minute)
 	}
 	if _, err := e.am().Authenticate(ctx, "bob", "x", "203.0.113.250"); !isThrottled(err) {
 		t.Fatalf("101st attempt in an hour: %v", err)

@@ -75,14 +75,14 @@ func TestDRFThrottling(t *testing.T) {
 		h := newHarness(t)
 		h.mux.Handle("/", h.fooView(rest.Throttles(user3Sec)))
 		c := h.client()
-		h.clock.Set(0)
+		h.clock.Set(epoch)
 		for range 3 {
 			c.get(t, "/", nil)
 		}
 		if got, _ := c.get(t, "/", nil); got != 429 {
 			t.Fatalf("4th request: %d, want 429", got)
 		}
-		h.clock.Set(time.Second)
+		h.clock.Set(epoch.Add(time.Second))
 		if got, _ := c.get(t, "/", nil); got != 200 {
 			t.Fatalf("after one second: %d, want 200", got)
 		}
@@ -115,7 +115,7 @@ func TestDRFThrottling(t *testing.T) {
 		h := newHarness(t)
 		h.mux.Handle("/", h.fooView(rest.Throttles(user3Sec, user6Min)))
 		c := h.client()
-		h.clock.Set(0)
+		h.clock.Set(epoch)
 		for range 3 {
 			if got, _ := c.get(t, "/", nil); got != 200 {
 				t.Fatalf("t=0: %d", got)
@@ -126,7 +126,7 @@ func TestDRFThrottling(t *testing.T) {
 		}
 		// Four requests so far, all counted by the 6/min throttle even though one was refused by the
 		// 3/sec throttle: two more pass, the third is refused by 6/min.
-		h.clock.Set(time.Second)
+		h.clock.Set(epoch.Add(time.Second))
 		for range 2 {
 			if got, _ := c.get(t, "/", nil); got != 200 {
 				t.Fatalf("t=1: %d, want 200", got)
@@ -135,7 +135,7 @@ func TestDRFThrottling(t *testing.T) {
 		if got, ra := c.get(t, "/", nil); got != 429 || ra != "59" {
 			t.Fatalf("t=1 3rd: %d Retry-After %q, want 429 59", got, ra)
 		}
-		h.clock.Set(2 * time.Second)
+		h.clock.Set(epoch.Add(2 * time.Second))
 		if got, ra := c.get(t, "/", nil); got != 429 || ra != "58" {
 			t.Fatalf("t=2: %d Retry-After %q, want 429 58", got, ra)
 		}
@@ -147,7 +147,7 @@ func TestDRFThrottling(t *testing.T) {
 		// The same view after User3SecRateThrottle.rate = '1/sec' (the buckets are shared by scope).
 		h.mux.Handle("/changed", h.fooView(rest.Throttles(user1Sec, user6Min)))
 		c := h.client()
-		h.clock.Set(0)
+		h.clock.Set(epoch)
 		var got int
 		var ra string
 		for range 24 {
@@ -175,7 +175,7 @@ func TestDRFThrottling(t *testing.T) {
 		h.mux.Handle("/", v(h))
 		c := h.client()
 		for i, s := range steps {
-			h.clock.Set(s.at)
+			h.clock.Set(epoch.Add(s.at))
 			res := c.do("GET", "/", nil, nil)
 			_, has := res.Header["Retry-After"]
 			switch {
@@ -242,7 +242,7 @@ func TestDRFScopedRateThrottle(t *testing.T) {
 		h.mux.Handle("/y", h.fooView(scoped, rest.ThrottleScope("y")))
 		h.mux.Handle("/unscoped", h.fooView(scoped))
 		var now time.Duration
-		return h, h.client(), func(d time.Duration) { now += d; h.clock.Set(now) }
+		return h, h.client(), func(d time.Duration) { now += d; h.clock.Set(epoch.Add(now)) }
 	}
 
 	t.Run("67 scoped rate throttle", func(t *testing.T) {
@@ -443,7 +443,7 @@ func TestUserRateThrottleScopes(t *testing.T) {
 	h.api.ThrottleRates = map[string]string{"burst": "2/min", "sustained": "3/day"}
 	h.mux.Handle("/", h.fooView(rest.Throttles(&rest.UserRateThrottle{Scope: "burst"}, &rest.UserRateThrottle{Scope: "sustained"})))
 	c := h.client()
-	h.clock.Set(0)
+	h.clock.Set(epoch)
 	for i, want := range []int{200, 200, 429} {
 		if got, _ := c.get(t, "/", nil); got != want {
 			t.Fatalf("t=0 request %d: %d, want %d", i+1, got, want)
@@ -451,7 +451,7 @@ func TestUserRateThrottleScopes(t *testing.T) {
 	}
 	// A minute later the burst window is empty, but the day has seen three requests (the refused
 	// one was counted by the sustained throttle, as DRF counts it).
-	h.clock.Set(2 * time.Minute)
+	h.clock.Set(epoch.Add(2 * time.Minute))
 	if got, ra := c.get(t, "/", nil); got != 429 {
 		t.Fatalf("t=2min: %d (Retry-After %q), want 429 from the sustained throttle", got, ra)
 	}

@@ -10,13 +10,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/csrf"
+	"github.com/sessionauth/sessionauth/internal/testclock"
 	"github.com/sessionauth/sessionauth/rest"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
@@ -32,22 +32,14 @@ type harness struct {
 	auth  *auth.Manager
 	api   *rest.API
 	csrf  *csrf.Policy
-	clock *fakeClock
+	clock *testclock.Clock
 	john  *auth.User
 	token string // john's API token key
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(d time.Duration) {
-	c.mu.Lock()
-	c.t = time.Unix(1_700_000_000, 0).Add(d)
-	c.mu.Unlock()
-}
+// epoch is where the fake clock of the throttle tests starts; they set it in offsets from there, as
+// DRF's tests set their throttle timer in seconds.
+var epoch = time.Unix(1_700_000_000, 0)
 
 func cheapHasher() *password.Hasher { return &password.Hasher{Memory: 64, Time: 1, Threads: 1} }
 
@@ -62,8 +54,7 @@ func newHarness(t *testing.T) *harness {
 		SecretKey:  "not very secret in tests, but long enough",
 		Validators: []password.Validator{}, // tests use DRF's fixture passwords
 	}
-	clock := &fakeClock{}
-	clock.Set(0)
+	clock := testclock.New(epoch)
 	api := &rest.API{
 		Authenticators: []rest.Authenticator{&rest.SessionAuthentication{Auth: am}, &rest.BasicAuthentication{Auth: am}},
 		ThrottleStore:  st,

@@ -21,6 +21,7 @@ import (
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/auth/password"
 	"github.com/sessionauth/sessionauth/csrf"
+	"github.com/sessionauth/sessionauth/internal/testclock"
 	"github.com/sessionauth/sessionauth/rest"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
@@ -105,8 +106,7 @@ func newFlakyHarness(t *testing.T) (*harness, *flakyStore, *syncBuffer) {
 		Users: fs, Tokens: fs, Sessions: sm, CSRF: policy, Hasher: cheapHasher(),
 		SecretKey: "not very secret in tests, but long enough", Validators: []password.Validator{}, Logger: logger,
 	}
-	clock := &fakeClock{}
-	clock.Set(0)
+	clock := testclock.New(epoch)
 	api := &rest.API{
 		Authenticators: []rest.Authenticator{&rest.SessionAuthentication{Auth: am}, &rest.BasicAuthentication{Auth: am}},
 		ThrottleStore:  fs,

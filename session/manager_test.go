@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionauth/sessionauth/internal/testclock"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
 )
@@ -66,23 +67,10 @@ func (f *faultStore) set(load, save, del error) {
 	f.mu.Unlock()
 }
 
-// clock is a settable time source shared by the Manager and the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	srv   *httptest.Server
 	store *faultStore
-	clock *clock
+	clock *testclock.Clock // shared by the Manager and the store
 	m     *session.Manager
 	logs  *bytes.Buffer
 }
@@ -90,7 +78,7 @@ type fixture struct {
 var errDown = errors.New("store is down")
 
 func newFixture(t *testing.T, configure func(m *session.Manager)) *fixture {
-	c := &clock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	mem := memory.New(memory.Options{Now: c.Now, SweepInterval: -1})
 	fs := &faultStore{Store: mem}
 	logs := &bytes.Buffer{}
