@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the services the store tests need, from Debian's packages, and prints the environment
 # variables that point the tests at them (eval "$(.ci/services.sh)"). Idempotent: a service that is
-# already up is left alone. Runs as root (CI) or as any user with sudo-less access to the packages.
+# already up is left alone, and what a stopped earlier run left behind (a PostgreSQL lock file,
+# Redis Cluster state) does not stop a new start. Runs as root (CI) or as any user with sudo-less
+# access to the packages.
 #
 #   PostgreSQL 15 (cluster "main", port 5432): role and database "sessionauth", password "sessionauth"
 #   Redis on 127.0.0.1:6379
