@@ -62,12 +62,7 @@ func (s *Store) User(ctx context.Context, id int64) (*auth.User, error) {
 		}
 		return &u, nil
 	}
-	epoch, ok := c.begin(now)
-	u, err := s.loadUser(ctx, id)
-	if err == nil && ok {
-		c.put(epoch, u, now)
-	}
-	return u, err
+	return s.loadAndCache(ctx, c, id, now)
 }
 
 // UserUncached is User without the cache: it always reads the database (and refreshes the cache
@@ -79,7 +74,12 @@ func (s *Store) UserUncached(ctx context.Context, id int64) (*auth.User, error) 
 		return s.loadUser(ctx, id)
 	}
 	c.invalidate(id)
-	now := c.clock()
+	return s.loadAndCache(ctx, c, id, c.clock())
+}
+
+// loadAndCache reads a user from the database and keeps it in c, unless a change announced while
+// the read ran makes what was read possibly stale (see userCache.begin); now is c.clock()'s reading.
+func (s *Store) loadAndCache(ctx context.Context, c *userCache, id, now int64) (*auth.User, error) {
 	epoch, ok := c.begin(now)
 	u, err := s.loadUser(ctx, id)
 	if err == nil && ok {
