@@ -11,6 +11,7 @@ import (
 
 	"github.com/sessionauth/sessionauth/auth"
 	"github.com/sessionauth/sessionauth/auth/password"
+	"github.com/sessionauth/sessionauth/internal/benchloop"
 	"github.com/sessionauth/sessionauth/rest"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/memory"
@@ -144,15 +145,7 @@ func lookupBench(b *testing.B, st session.Store, n int) {
 			ids = append(ids, id)
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		if _, err := st.Load(ctx, ids[i%len(ids)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
+	benchloop.Serial(b, ids, func(id string) error { _, err := st.Load(ctx, id); return err })
 }
 
 func newSQLite(tb testing.TB) *sqlite.Store {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sessionauth/sessionauth/auth"
+	"github.com/sessionauth/sessionauth/internal/benchloop"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/djangodb"
 )
@@ -21,14 +22,7 @@ func BenchmarkLoad(b *testing.B) {
 			st := openStore(b, kind.db(b), djangodb.Options{})
 			ids := fill(b, st, 1000)
 			ctx := context.Background()
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if _, err := st.Load(ctx, ids[i%len(ids)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
+			benchloop.Serial(b, ids, func(id string) error { _, err := st.Load(ctx, id); return err })
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sessionauth/sessionauth/auth"
+	"github.com/sessionauth/sessionauth/internal/benchloop"
 	"github.com/sessionauth/sessionauth/session"
 	"github.com/sessionauth/sessionauth/store/postgres"
 )
@@ -52,29 +53,9 @@ func BenchmarkLoad(b *testing.B) {
 	st := open(b)
 	ids := fill(b, st, benchSessions)
 	ctx := context.Background()
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			if _, err := st.Load(ctx, ids[i%len(ids)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				if _, err := st.Load(ctx, ids[i%len(ids)]); err != nil {
-					b.Error(err)
-					return
-				}
-				i++
-			}
-		})
-	})
+	load := func(id string) error { _, err := st.Load(ctx, id); return err }
+	b.Run("serial", func(b *testing.B) { benchloop.Serial(b, ids, load) })
+	b.Run("parallel", func(b *testing.B) { benchloop.Parallel(b, ids, load) })
 }
 
 // BenchmarkSave is a compare-and-swap update of an existing session (the write of a request that
@@ -153,29 +134,9 @@ func BenchmarkUser(b *testing.B) {
 					time.Sleep(time.Millisecond)
 				}
 			}
-			b.Run("serial", func(b *testing.B) {
-				b.ReportAllocs()
-				i := 0
-				for b.Loop() {
-					if _, err := st.User(ctx, ids[i%len(ids)]); err != nil {
-						b.Fatal(err)
-					}
-					i++
-				}
-			})
-			b.Run("parallel", func(b *testing.B) {
-				b.ReportAllocs()
-				b.RunParallel(func(pb *testing.PB) {
-					i := 0
-					for pb.Next() {
-						if _, err := st.User(ctx, ids[i%len(ids)]); err != nil {
-							b.Error(err)
-							return
-						}
-						i++
-					}
-				})
-			})
+			user := func(id int64) error { _, err := st.User(ctx, id); return err }
+			b.Run("serial", func(b *testing.B) { benchloop.Serial(b, ids, user) })
+			b.Run("parallel", func(b *testing.B) { benchloop.Parallel(b, ids, user) })
 		})
 	}
 }

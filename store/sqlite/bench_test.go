@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionauth/sessionauth/internal/benchloop"
 	"github.com/sessionauth/sessionauth/store/sqlite"
 )
 
@@ -30,15 +31,7 @@ func BenchmarkLoad(b *testing.B) {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			i := 0
-			for b.Loop() {
-				if _, err := st.Load(ctx, ids[i%len(ids)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
+			benchloop.Serial(b, ids, func(id string) error { _, err := st.Load(ctx, id); return err })
 		})
 	}
 }
