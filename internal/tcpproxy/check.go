@@ -3,6 +3,8 @@ package tcpproxy
 import (
 	"context"
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,4 +48,28 @@ func AwaitRecovery(t testing.TB, what string, call func(context.Context) error) 
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("the store did not recover within 100 attempts %s: %v", what, err)
+}
+
+// OpenFails calls open while its server is unreachable. It must fail within 10 s with an error
+// that contains every string of want and never secret (the password in the URL).
+func OpenFails(t testing.TB, open func() (io.Closer, error), secret string, want ...string) {
+	t.Helper()
+	start := time.Now()
+	c, err := open()
+	if err == nil {
+		c.Close()
+		t.Fatal("Open succeeded with the server down")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("Open took %s to fail", d)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, secret) {
+		t.Fatalf("the error shows the password: %s", msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Fatalf("the error does not say %q: %s", w, msg)
+		}
+	}
 }
