@@ -29,6 +29,18 @@ func startProxy(t *testing.T, target string) *tcpproxy.Proxy {
 	return p
 }
 
+// proxied starts a proxy to the server of rawURL and returns it with the URL pointed at it.
+func proxied(t *testing.T, rawURL string) (*tcpproxy.Proxy, *url.URL) {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := startProxy(t, u.Host)
+	u.Host = p.Addr()
+	return p, u
+}
+
 // sharedSite is a site whose database is a fresh PostgreSQL database (created for the test, dropped
 // after it) and whose servers keep sessions in a Redis database of their own, as several instances
 // behind a load balancer would.
@@ -278,9 +290,7 @@ func TestSessionStoreLost(t *testing.T) {
 	t.Parallel()
 	s, redisURL := sharedSite(t)
 	s.createUser("alice", alicePassword)
-	u, _ := url.Parse(redisURL)
-	proxy := startProxy(t, u.Host)
-	u.Host = proxy.Addr()
+	proxy, u := proxied(t, redisURL)
 	srv := s.serve("--session-store", u.String())
 
 	alice := srv.loggedIn("alice", alicePassword)
@@ -315,9 +325,7 @@ func TestSessionStoreSlow(t *testing.T) {
 	t.Parallel()
 	s, redisURL := sharedSite(t)
 	s.createUser("alice", alicePassword)
-	u, _ := url.Parse(redisURL)
-	proxy := startProxy(t, u.Host)
-	u.Host = proxy.Addr()
+	proxy, u := proxied(t, redisURL)
 	u.RawQuery = "timeout=300ms"
 	srv := s.serve("--session-store", u.String())
 	alice := srv.loggedIn("alice", alicePassword)
@@ -358,9 +366,7 @@ func TestDatabaseLost(t *testing.T) {
 	t.Parallel()
 	s, _ := sharedSite(t)
 	s.createUser("alice", alicePassword)
-	u, _ := url.Parse(s.db)
-	proxy := startProxy(t, u.Host)
-	u.Host = proxy.Addr()
+	proxy, u := proxied(t, s.db)
 	s.db = u.String()
 	srv := s.serve() // sessions in PostgreSQL too
 
@@ -381,15 +387,11 @@ func TestDatabaseLost(t *testing.T) {
 func TestStoreDownAtStart(t *testing.T) {
 	t.Parallel()
 	s, redisURL := sharedSite(t)
-	u, _ := url.Parse(redisURL)
-	proxy := startProxy(t, u.Host)
+	proxy, u := proxied(t, redisURL)
 	proxy.Down()
-	u.Host = proxy.Addr()
 	serveMustFail(t, nil, "--session-store", "--database", s.db, "--session-store", u.String())
 
-	pg, _ := url.Parse(s.db)
-	pgProxy := startProxy(t, pg.Host)
+	pgProxy, pg := proxied(t, s.db)
 	pgProxy.Down()
-	pg.Host = pgProxy.Addr()
 	serveMustFail(t, nil, "--database", "--database", pg.String())
 }
