@@ -354,6 +354,21 @@ func TestUserCacheCloseStopsListener(t *testing.T) {
 	eventually(t, pollLimit, "the reconnecting listener goroutine ends", func() bool { return listenerGoroutines() == before })
 }
 
+// changeUnannounced caches user id in st, then changes its row (set is an SQL SET list) with the
+// notification trigger disabled, as a change whose notification never arrives.
+func changeUnannounced(t *testing.T, st *postgres.Store, u, schema string, id int64, set string) {
+	t.Helper()
+	sql := sqlConn(t, u, schema)
+	ctx := context.Background()
+	if _, err := sql.Exec(ctx, "ALTER TABLE sessionauth_users DISABLE TRIGGER sessionauth_users_notify"); err != nil {
+		t.Fatal(err)
+	}
+	cached(t, st, id)
+	if _, err := sql.Exec(ctx, "UPDATE sessionauth_users SET "+set+" WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The TTL is the last line of defence: a change whose notification never comes (the trigger is
 // disabled here) is seen once the entry is older than the TTL.
 func TestUserCacheTTL(t *testing.T) {
@@ -361,16 +376,8 @@ func TestUserCacheTTL(t *testing.T) {
 	u := serverURL(t)
 	schema := newSchema(t, u)
 	st := openForTest(t, u, "", postgres.Options{Schema: schema, SweepInterval: -1, UserCacheTTL: 200 * time.Millisecond})
-	sql := sqlConn(t, u, schema)
-	ctx := context.Background()
 	erin := createUser(t, st, "erin")
-	if _, err := sql.Exec(ctx, "ALTER TABLE sessionauth_users DISABLE TRIGGER sessionauth_users_notify"); err != nil {
-		t.Fatal(err)
-	}
-	cached(t, st, erin.ID)
-	if _, err := sql.Exec(ctx, "UPDATE sessionauth_users SET email = 'ttl@example.com' WHERE id = $1", erin.ID); err != nil {
-		t.Fatal(err)
-	}
+	changeUnannounced(t, st, u, schema, erin.ID, "email = 'ttl@example.com'")
 	eventually(t, pollLimit, "an unannounced change seen after the TTL", emailIs(t, st, erin.ID, "ttl@example.com"))
 }
 
@@ -415,20 +422,12 @@ func TestUserUncached(t *testing.T) {
 	u := serverURL(t)
 	schema := newSchema(t, u)
 	st := openForTest(t, u, "", postgres.Options{Schema: schema, SweepInterval: -1})
-	sql := sqlConn(t, u, schema)
-	ctx := context.Background()
 	gina := createUser(t, st, "gina")
-	if _, err := sql.Exec(ctx, "ALTER TABLE sessionauth_users DISABLE TRIGGER sessionauth_users_notify"); err != nil {
-		t.Fatal(err)
-	}
-	cached(t, st, gina.ID)
-	if _, err := sql.Exec(ctx, "UPDATE sessionauth_users SET is_active = false WHERE id = $1", gina.ID); err != nil {
-		t.Fatal(err)
-	}
+	changeUnannounced(t, st, u, schema, gina.ID, "is_active = false")
 	if user(t, st, gina.ID).IsActive == false {
 		t.Skip("the cached entry was already gone; nothing to compare") // the TTL passed (a very slow machine)
 	}
-	got, err := st.UserUncached(ctx, gina.ID)
+	got, err := st.UserUncached(context.Background(), gina.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
